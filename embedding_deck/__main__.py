@@ -1,0 +1,73 @@
+"""Command line: ``python -m embedding_deck scan DIR [--json]`` (and later serve/demo).
+
+The scan output is the public JSON contract documented in README.md. Exit status is 0
+even when some files are broken (their entries carry ``error``); 2 when DIR is unusable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+from .index import Library
+from .query import ordered
+
+
+def _cache_path(root: str) -> str:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    import hashlib
+
+    digest = hashlib.sha256(os.path.abspath(root).encode("utf-8", "surrogateescape")).hexdigest()
+    return os.path.join(base, "embedding_deck", f"index-{digest[:16]}.json")
+
+
+def _scan(args: argparse.Namespace) -> int:
+    if not os.path.isdir(args.dir):
+        print(f"error: {args.dir} is not a folder that can be read", file=sys.stderr)
+        return 2
+    cache = None if args.no_cache else _cache_path(args.dir)
+    try:
+        entries = ordered(Library(args.dir, cache).scan(), "path")
+    except OSError as err:
+        print(f"error: cannot list {args.dir}: {err.strerror}", file=sys.stderr)
+        return 2
+    if args.json:
+        json.dump([e.to_json() for e in entries], sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    else:
+        _print_table(entries)
+    return 0
+
+
+def _print_table(entries: list) -> None:
+    rows = [("NAME", "ARCH", "VEC", "FORMAT", "PATH", "NOTE")]
+    for e in entries:
+        note = e.error or ("; ".join(e.warnings[:1]) if e.warnings else "")
+        if e.collides_with and not e.error:
+            note = f"same name as {', '.join(e.collides_with)}" + (f"; {note}" if note else "")
+        rows.append((e.name, e.arch, str(e.vectors or "-"), e.format, e.path, note))
+    widths = [min(max(len(r[i]) for r in rows), 40) for i in range(5)]
+    for r in rows:
+        cells = [r[i][: widths[i]].ljust(widths[i]) for i in range(5)]
+        print("  ".join(cells), r[5][:100])
+    broken = sum(1 for e in entries if e.error)
+    print(f"\n{len(entries)} embeddings, {broken} unreadable.")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``python -m embedding_deck``."""
+    parser = argparse.ArgumentParser(prog="python -m embedding_deck")
+    sub = parser.add_subparsers(dest="command", required=True)
+    scan = sub.add_parser("scan", help="list the embeddings in a folder")
+    scan.add_argument("dir")
+    scan.add_argument("--json", action="store_true", help="print the entries as a JSON array")
+    scan.add_argument("--no-cache", action="store_true", help="ignore and do not write the cache")
+    scan.set_defaults(func=_scan)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,79 @@
+"""The Entry record: one embedding file as the rest of the program sees it. No I/O here.
+
+``Entry.to_json()`` is the public JSON contract documented in README.md (the CLI's
+``scan --json`` and the HTTP API return exactly this shape).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+ARCH_BY_DIM = {768: "SD1", 1024: "SD2", 2048: "SDXL"}
+ARCHES = ("SD1", "SD2", "SDXL", "unknown")
+
+
+def arch_for_dim(dim: int | None) -> str:
+    """The WebUI's family for an embedding width (the shape it compares to the model's)."""
+    return ARCH_BY_DIM.get(dim or 0, "unknown")
+
+
+@dataclass
+class Parsed:
+    """What a format reader learned from one file's bytes (no file-system facts)."""
+
+    format: str
+    dim: int | None = None
+    vectors: int | None = None
+    step: int | None = None
+    checkpoint: str | None = None
+    checkpoint_hash: str | None = None
+    internal_name: str | None = None
+    is_image: bool = False
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+@dataclass
+class Entry:
+    """One embedding file: identity, what its bytes say, file facts, sidecars and preview."""
+
+    name: str
+    path: str
+    folder: str
+    format: str
+    arch: str = "unknown"
+    dim: int | None = None
+    vectors: int | None = None
+    step: int | None = None
+    checkpoint: str | None = None
+    checkpoint_hash: str | None = None
+    internal_name: str | None = None
+    size: int = 0
+    created: float | None = None
+    created_clock: str = "mtime"
+    modified: float | None = None
+    preview: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+    sidecars: list[str] = field(default_factory=list)
+    collides_with: list[str] = field(default_factory=list)
+    collision_winner: bool | None = None
+    hidden: bool = False
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The documented JSON object (times as ISO 8601 in UTC)."""
+        out = dataclasses.asdict(self)
+        out["created"] = iso_time(self.created)
+        out["modified"] = iso_time(self.modified)
+        return out
+
+
+def iso_time(ts: float | None) -> str | None:
+    """Seconds since the epoch → ISO 8601 with a UTC offset, or None."""
+    if ts is None:
+        return None
+    return datetime.fromtimestamp(ts, tz=timezone.utc).isoformat(timespec="seconds")

@@ -1,0 +1,185 @@
+"""Reads torch ``.pt`` / ``.bin`` files (zip and legacy serialisations) without running them.
+
+Both paths unpickle through ``restricted_pickle``; storages stay on disk. Sizes are checked
+against the archive directory (zip) or by seeking (legacy), so truncation is reported
+without reading tensor bytes. Also notes when A1111 1.10's own loader would refuse a file.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import struct
+import zipfile
+from typing import Any, BinaryIO
+
+from ..entry import Parsed
+from ..errors import UnreadableFile
+from .payload import classify
+from .restricted_pickle import (
+    A1111_ALLOWED,
+    MAX_PICKLE_BYTES,
+    ForbiddenGlobal,
+    RestrictedUnpickler,
+    StorageStub,
+    TensorStub,
+)
+
+LEGACY_MAGIC = 0x1950A86A20F9469CFC6C
+# The member pattern A1111 1.10's safe.py accepts; torch >= 2.2 adds .format_version etc.
+A1111_ZIP_MEMBER = re.compile(r"^([^/]+)/((data/\d+)|version|byteorder|.data/serialization_id|(data\.pkl))$")
+A1111_REFUSES_ZIP = (
+    "A1111 1.10 refuses this file: its safe loader does not accept the zip entries "
+    "{names} that torch 2.2 and newer write (Forge loads it). Re-save it with an older "
+    "torch or as .safetensors."
+)
+A1111_REFUSES_GLOBAL = (
+    "A1111 1.10 refuses this file: its safe loader does not allow {names} (Forge loads it)."
+)
+
+
+def read(fh: BinaryIO, size: int) -> Parsed:
+    """Parse a .pt/.bin embedding, choosing the zip or legacy reader by its magic bytes."""
+    magic = fh.read(4)
+    fh.seek(0)
+    if magic[:2] == b"PK":
+        return _read_zip(fh)
+    if magic[:1] == b"\x80":
+        return _read_legacy(fh, size)
+    raise UnreadableFile("Not a torch file: it is neither a zip archive nor a pickle.")
+
+
+def _unpickle(data: bytes, storages: dict[str, StorageStub] | None = None) -> tuple[Any, set]:
+    unpickler = RestrictedUnpickler(io.BytesIO(data), storages)
+    return _guarded(unpickler.load), unpickler.globals_used
+
+
+def _guarded(load: Any) -> Any:
+    try:
+        return load()
+    except ForbiddenGlobal as err:
+        raise UnreadableFile(
+            f"Refused: the file asks to run {err.name}, which an embedding never needs "
+            "(it may be malicious). Nothing in it was executed."
+        ) from None
+    except RecursionError:
+        raise UnreadableFile("Refused: the pickle is nested too deeply.") from None
+    except MemoryError:
+        raise UnreadableFile("Refused: the pickle needs too much memory.") from None
+    except Exception as err:  # noqa: BLE001 - any unpickling failure is a broken file
+        raise UnreadableFile(f"The pickle inside is broken or truncated ({_short(err)}).") from None
+
+
+def _short(err: BaseException) -> str:
+    text = str(err) or type(err).__name__
+    return text if len(text) <= 80 else text[:77] + "…"
+
+
+def _read_zip(fh: BinaryIO) -> Parsed:
+    try:
+        archive = zipfile.ZipFile(fh)
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise UnreadableFile("The zip archive is damaged or truncated.") from None
+    pkl = [i for i in infos if i.filename.endswith("/data.pkl") or i.filename == "data.pkl"]
+    if len(pkl) != 1:
+        raise UnreadableFile(f"The archive has {len(pkl)} data.pkl entries; a torch file has one.")
+    if pkl[0].file_size > MAX_PICKLE_BYTES:
+        raise UnreadableFile("Refused: data.pkl is larger than any embedding needs.")
+    prefix = pkl[0].filename[: -len("data.pkl")]
+    try:
+        data = archive.read(pkl[0])
+    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError):
+        raise UnreadableFile("data.pkl in the archive is damaged.") from None
+    storages: dict[str, StorageStub] = {}
+    obj, used = _unpickle(data, storages)
+    parsed = classify(obj, Parsed(format="pt-zip"))
+    sizes = {i.filename: i.file_size for i in infos}
+    for key, stub in storages.items():
+        member = f"{prefix}data/{key}"
+        if member not in sizes:
+            raise UnreadableFile(f"The archive lacks the tensor data {member!r}: it is damaged.")
+        if stub.numel is not None and sizes[member] < stub.numel * stub.itemsize:
+            raise UnreadableFile("A tensor in the archive is shorter than its shape says.")
+    _check_shapes(obj)
+    odd = sorted({n.split("/", 1)[-1] for n in sizes if not A1111_ZIP_MEMBER.match(n)})
+    if odd:
+        parsed.warnings.append(A1111_REFUSES_ZIP.format(names=", ".join(odd)))
+    _warn_globals(parsed, used)
+    return parsed
+
+
+def _read_legacy(fh: BinaryIO, size: int) -> Parsed:
+    # Legacy layout: magic, protocol, sys_info, the object, the storage-key list, then per
+    # storage an 8-byte element count followed by its raw bytes. torch itself reads the
+    # five pickles back to back from the file; so do we, and stop before the raw bytes.
+    storages: dict[str, StorageStub] = {}
+    used: set[str] = set()
+    values = []
+    for _ in range(5):
+        unpickler = RestrictedUnpickler(fh, storages)
+        values.append(_guarded(unpickler.load))
+        used |= unpickler.globals_used
+        if len(values) == 1 and values[0] != LEGACY_MAGIC:
+            raise UnreadableFile("Not a torch file: the legacy magic number is missing.")
+    data, keys = values[3], values[4]
+    parsed = classify(data, Parsed(format="pt-legacy"))
+    _check_legacy_sizes(fh, fh.tell(), size, keys, storages)
+    _check_shapes(data)
+    _warn_globals(parsed, used)
+    return parsed
+
+
+def _check_legacy_sizes(
+    fh: BinaryIO, pos: int, size: int, keys: Any, storages: dict[str, StorageStub]
+) -> None:
+    if not isinstance(keys, list):
+        raise UnreadableFile("The legacy storage list is malformed.")
+    for key in keys:
+        stub = storages.get(str(key))
+        if pos + 8 > size:
+            raise UnreadableFile("The file is truncated: tensor data is missing.")
+        fh.seek(pos)
+        (count,) = struct.unpack("<q", fh.read(8))
+        itemsize = stub.itemsize if stub else 4
+        if count < 0:
+            raise UnreadableFile("The legacy tensor header is corrupt.")
+        pos += 8 + count * itemsize
+        if pos > size:
+            raise UnreadableFile("The file is truncated: tensor data is missing.")
+
+
+# A shape bigger than this cannot be an embedding (75 vectors x 2048 is 153,600).
+MAX_ELEMENTS = 50_000_000
+
+
+def _check_shapes(obj: Any) -> None:
+    for value in _tensor_values(obj):
+        count = 1
+        for n in value.shape:
+            if n < 0:
+                raise UnreadableFile("A tensor has a negative dimension: the file is corrupt.")
+            count *= n
+        if count > MAX_ELEMENTS:
+            raise UnreadableFile(
+                f"Refused: a tensor of shape {list(value.shape)} is absurd for an embedding."
+            )
+
+
+def _tensor_values(obj: Any) -> list[TensorStub]:
+    if not isinstance(obj, dict):
+        return []
+    found = []
+    for value in obj.values():
+        inner = getattr(value, "_parameters", value)
+        if isinstance(inner, dict):
+            found += [v for v in inner.values() if isinstance(v, TensorStub)]
+        elif isinstance(value, TensorStub):
+            found.append(value)
+    return found
+
+
+def _warn_globals(parsed: Parsed, used: set[str]) -> None:
+    extra = sorted(g for g in used if g not in A1111_ALLOWED)
+    if extra:
+        parsed.warnings.append(A1111_REFUSES_GLOBAL.format(names=", ".join(extra)))

@@ -1,0 +1,277 @@
+"""The Library: every entry of one embeddings folder, kept fresh cheaply.
+
+A scan walks the folder (stat only), re-reads a file only when its (size, mtime, inode)
+stamp changed, re-reads sidecars only when theirs changed, and rebuilds the name-collision
+facts. Parsed results persist in a JSON cache file so a new process starts warm.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import threading
+from dataclasses import asdict
+from typing import Any
+
+from .atomic import atomic_write_json
+from .entry import Entry, Parsed, arch_for_dim
+from .filetimes import birth_time
+from .formats import IMAGE_EXTS, NotAnEmbedding, read_file
+from .previews import find_preview
+from .scan import Candidate, Folder, walk
+from .sidecar import SIDECAR_SUFFIXES, read_sidecars
+
+CACHE_VERSION = 3
+NOT_EMBEDDING = "not-an-embedding"
+OS_ERROR_SENTENCES = {
+    "not a regular file": "This is not a regular file (a device, socket or pipe).",
+}
+
+
+def _stamp(st: os.stat_result) -> list[int]:
+    return [st.st_size, st.st_mtime_ns, st.st_ino]
+
+
+def _sidecar_stamp(folder: Folder, stem: str) -> list[Any]:
+    out: list[Any] = []
+    for suffix in SIDECAR_SUFFIXES:
+        exact = stem + suffix
+        name = exact if exact in folder.names else folder.lower.get(exact.lower())
+        if name:
+            try:
+                st = folder.names[name].stat()
+            except OSError:
+                continue
+            out.append([suffix, name, st.st_size, st.st_mtime_ns])
+    return out
+
+
+class Library:
+    """Entries of one folder by relative path, with an optional on-disk cache."""
+
+    def __init__(self, root: str, cache_path: str | None = None) -> None:
+        self.root = os.path.abspath(root)
+        self.cache_path = cache_path
+        self.entries: dict[str, Entry] = {}
+        self.folders: list[str] = []
+        self.repeated_folders: list[str] = []
+        self._parsed: dict[str, dict[str, Any]] = {}
+        self._sidecars: dict[str, dict[str, Any]] = {}
+        self._keys: dict[str, tuple] = {}
+        self._lock = threading.Lock()
+        self._dirty = False
+        self._load_cache()
+
+    # -- cache file ---------------------------------------------------------------
+    def _load_cache(self) -> None:
+        if not self.cache_path:
+            return
+        try:
+            with open(self.cache_path, encoding="utf-8") as fh:
+                data = json.load(fh)
+        except (OSError, ValueError):
+            return
+        if data.get("version") != CACHE_VERSION or data.get("root") != self.root:
+            return
+        self._parsed = data.get("files", {})
+        self._sidecars = data.get("sidecars", {})
+
+    def save_cache(self) -> None:
+        """Write the cache file if anything changed since the last save."""
+        if not self.cache_path or not self._dirty:
+            return
+        data = {
+            "version": CACHE_VERSION,
+            "root": self.root,
+            "files": self._parsed,
+            "sidecars": self._sidecars,
+        }
+        with contextlib.suppress(OSError):
+            os.makedirs(os.path.dirname(self.cache_path), exist_ok=True)
+            atomic_write_json(self.cache_path, data, indent=None)
+            self._dirty = False
+
+    # -- scanning -----------------------------------------------------------------
+    def scan(self) -> list[Entry]:
+        """Rescan the folder; return entries in walk order. Raises OSError for a bad root."""
+        with self._lock:
+            result = walk(self.root)
+            entries: dict[str, Entry] = {}
+            for cand in result.candidates:
+                entry = self._entry_for(cand)
+                if entry is not None:
+                    entries[cand.rel] = entry
+            self._forget_missing({c.rel for c in result.candidates})
+            self.entries = entries
+            self.folders = [f.rel for f in result.folders]
+            self.repeated_folders = result.loops
+            _mark_collisions(list(entries.values()))
+            self.save_cache()
+            return list(entries.values())
+
+    def _forget_missing(self, live: set[str]) -> None:
+        for store in (self._parsed, self._sidecars):
+            for rel in [r for r in store if r not in live]:
+                del store[rel]
+                self._dirty = True
+        for rel in [r for r in self._keys if r not in live]:
+            del self._keys[rel]
+
+    def _entry_for(self, cand: Candidate) -> Entry | None:
+        if cand.is_dir:
+            return _error_entry(cand, "This is a folder named like an embedding file, not a file.")
+        if cand.st is None or cand.stat_error is not None:
+            return _error_entry(cand, _stat_sentence(cand.stat_error))
+        stem = _stem(cand.name)
+        side_stamp = _sidecar_stamp(cand.folder, stem)
+        preview_name = find_preview(stem, cand.folder.names, cand.folder.lower)
+        key = (tuple(_stamp(cand.st)), repr(side_stamp), preview_name)
+        cached = self.entries.get(cand.rel)
+        if cached is not None and self._keys.get(cand.rel) == key:
+            return cached
+        parsed = self._parsed_for(cand)
+        if parsed is None:
+            return None
+        entry = _build_entry(cand, parsed, self._parsed[cand.rel])
+        self._attach_sidecars(entry, cand, stem, side_stamp)
+        if parsed.is_image and parsed.error is None:
+            entry.preview = cand.rel
+        elif preview_name:
+            entry.preview = _join(cand.folder.rel, preview_name)
+        self._keys[cand.rel] = key
+        return entry
+
+    def _parsed_for(self, cand: Candidate) -> Parsed | None:
+        stamp = _stamp(cand.st)
+        record = self._parsed.get(cand.rel)
+        if record is None or record.get("stamp") != stamp:
+            record = _read_record(cand, stamp)
+            self._parsed[cand.rel] = record
+            self._dirty = True
+        if record.get("kind") == NOT_EMBEDDING:
+            return None
+        return Parsed(**record["parsed"])
+
+    def _attach_sidecars(self, entry: Entry, cand: Candidate, stem: str, stamp: list) -> None:
+        record = self._sidecars.get(cand.rel)
+        if record is None or record.get("stamp") != stamp:
+            present = {s[0]: s[1] for s in stamp}
+            metadata, warnings = read_sidecars(os.path.join(os.path.dirname(cand.abs), stem), present)
+            record = {"stamp": stamp, "metadata": metadata, "warnings": warnings}
+            self._sidecars[cand.rel] = record
+            self._dirty = True
+        entry.metadata = dict(record["metadata"])
+        entry.warnings = entry.warnings + list(record["warnings"])
+        entry.sidecars = [_join(cand.folder.rel, s[1]) for s in stamp]
+
+    def get(self, rel: str) -> Entry | None:
+        """The entry at a relative path from the last scan."""
+        return self.entries.get(rel)
+
+
+def _read_record(cand: Candidate, stamp: list[int]) -> dict[str, Any]:
+    try:
+        parsed = read_file(cand.abs, cand.st.st_size)
+    except NotAnEmbedding:
+        return {"stamp": stamp, "kind": NOT_EMBEDDING}
+    created, clock = birth_time(cand.abs, cand.st)
+    if parsed.error and parsed.is_image and _is_sibling_preview(cand):
+        # A preview picture beside X.pt that merely looks encoded: the WebUI logs an error
+        # and moves on; listing it as a broken embedding would only confuse.
+        return {"stamp": stamp, "kind": NOT_EMBEDDING}
+    return {"stamp": stamp, "parsed": asdict(parsed), "created": created, "clock": clock}
+
+
+def _is_sibling_preview(cand: Candidate) -> bool:
+    stem = _stem(cand.name)
+    return any(
+        _stem(name) == stem and name != cand.name and not name.lower().endswith(IMAGE_EXTS)
+        for name in cand.folder.names
+        if name.lower().endswith((".pt", ".bin", ".safetensors"))
+    )
+
+
+def _build_entry(cand: Candidate, parsed: Parsed, record: dict[str, Any]) -> Entry:
+    name = _stem(cand.name)
+    if parsed.is_image and parsed.internal_name:
+        name = parsed.internal_name
+    return Entry(
+        name=name,
+        path=cand.rel,
+        folder=cand.folder.rel,
+        format=parsed.format,
+        arch=arch_for_dim(parsed.dim) if parsed.error is None else "unknown",
+        dim=parsed.dim,
+        vectors=parsed.vectors,
+        step=parsed.step,
+        checkpoint=parsed.checkpoint,
+        checkpoint_hash=parsed.checkpoint_hash,
+        internal_name=parsed.internal_name,
+        size=cand.st.st_size,
+        created=record.get("created"),
+        created_clock=record.get("clock", "mtime"),
+        modified=cand.st.st_mtime,
+        hidden=_is_hidden(cand.rel),
+        warnings=list(parsed.warnings),
+        error=parsed.error,
+    )
+
+
+def _error_entry(cand: Candidate, sentence: str) -> Entry:
+    st = cand.st
+    return Entry(
+        name=_stem(cand.name),
+        path=cand.rel,
+        folder=cand.folder.rel,
+        format=os.path.splitext(cand.name)[1].lower().lstrip(".") or "unknown",
+        size=st.st_size if st and not cand.is_dir else 0,
+        modified=st.st_mtime if st else None,
+        created=st.st_mtime if st else None,
+        hidden=_is_hidden(cand.rel),
+        error=sentence,
+    )
+
+
+def _stat_sentence(err: OSError | None) -> str:
+    import errno
+
+    if err is None:
+        return "The file cannot be read."
+    if err.strerror in OS_ERROR_SENTENCES:
+        return OS_ERROR_SENTENCES[err.strerror]
+    if err.errno == errno.ELOOP:
+        return "The file is a symbolic link that loops back on itself."
+    if err.errno == errno.ENOENT:
+        return "The file is a symbolic link to something that does not exist."
+    if err.errno in (errno.EACCES, errno.EPERM):
+        return "Permission denied: the WebUI's user cannot read this file."
+    return f"The file cannot be read ({err.strerror})."
+
+
+def _mark_collisions(entries: list[Entry]) -> None:
+    by_name: dict[str, list[Entry]] = {}
+    for entry in entries:
+        entry.collides_with = []
+        entry.collision_winner = None
+        if entry.error is None:
+            by_name.setdefault(entry.name, []).append(entry)
+    for group in by_name.values():
+        if len(group) < 2:
+            continue
+        # The WebUI registers files in walk order; the last one replaces the others.
+        for entry in group:
+            entry.collides_with = [e.path for e in group if e is not entry]
+            entry.collision_winner = entry is group[-1]
+
+
+def _stem(name: str) -> str:
+    return os.path.splitext(name)[0]
+
+
+def _join(folder: str, name: str) -> str:
+    return f"{folder}/{name}" if folder else name
+
+
+def _is_hidden(rel: str) -> bool:
+    return any(part.startswith(".") for part in rel.split("/"))

@@ -1,0 +1,67 @@
+"""``python -m embedding_deck scan`` as a user runs it: a real subprocess on a real folder."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import factories as f
+from conftest import ROOT, fixture_path
+
+KEYS = {
+    "name",
+    "path",
+    "folder",
+    "format",
+    "arch",
+    "vectors",
+    "step",
+    "checkpoint",
+    "size",
+    "created",
+    "modified",
+    "preview",
+    "metadata",
+    "collides_with",
+    "warnings",
+    "error",
+}
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "embedding_deck", *args], cwd=ROOT, capture_output=True, text=True
+    )
+
+
+def test_scan_json_contract(emb_dir):
+    f.write_safetensors(str(emb_dir / "EasyNegative.safetensors"), {"emb_params": (8, 768)})
+    os.makedirs(emb_dir / "SD15")
+    f.write_safetensors(str(emb_dir / "SD15/EasyNegative.safetensors"), {"emb_params": (8, 768)})
+    shutil.copy(fixture_path("evil_system.pt"), emb_dir / "evil.pt")
+    (emb_dir / "EasyNegative.json").write_text('{"description": "classic", "notes": "n"}')
+    f.picture().save(emb_dir / "EasyNegative.preview.png")
+    out = run("scan", str(emb_dir), "--json")
+    assert out.returncode == 0, out.stderr
+    rows = {r["path"]: r for r in json.loads(out.stdout)}
+    assert list(rows) == ["EasyNegative.safetensors", "evil.pt", "SD15/EasyNegative.safetensors"]
+    easy = rows["EasyNegative.safetensors"]
+    assert set(easy) >= KEYS
+    assert (easy["arch"], easy["vectors"], easy["error"]) == ("SD1", 8, None)
+    assert easy["preview"] == "EasyNegative.preview.png"
+    assert easy["metadata"]["description"] == "classic"
+    assert easy["collides_with"] == ["SD15/EasyNegative.safetensors"]
+    assert easy["modified"].endswith("+00:00")
+    assert rows["evil.pt"]["error"].startswith("Refused")
+
+
+def test_scan_table_and_bad_dir(emb_dir, tmp_path):
+    f.write_safetensors(str(emb_dir / "a.safetensors"), {"emb_params": (2, 1024)})
+    out = run("scan", str(emb_dir))
+    assert out.returncode == 0
+    assert "SD2" in out.stdout and "1 embeddings, 0 unreadable." in out.stdout
+    missing = run("scan", str(tmp_path / "missing"))
+    assert missing.returncode == 2 and "not a folder" in missing.stderr

@@ -1,0 +1,178 @@
+"""Format readers on real files: every format, every broken case, each with its sentence."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import struct
+from pathlib import Path
+
+import factories as f
+import pytest
+from conftest import fixture_path
+
+from embedding_deck.formats import NotAnEmbedding, read_file
+
+
+def read(path) -> object:
+    path = str(path)
+    return read_file(path, os.path.getsize(path))
+
+
+@pytest.mark.parametrize(
+    ("shapes", "dim", "vectors"),
+    [
+        ({"emb_params": (8, 768)}, 768, 8),  # kohya
+        ({"<token>": (768,)}, 768, 1),  # diffusers 1-D
+        ({"emb_params": (16, 1024)}, 1024, 16),  # SD2
+        ({"clip_g": (4, 1280), "clip_l": (4, 768)}, 2048, 4),  # SDXL
+        ({"emb_params": (3, 1280)}, 1280, 3),  # unknown width
+    ],
+)
+def test_safetensors_shapes(tmp_path, shapes, dim, vectors):
+    parsed = read(f.write_safetensors(str(tmp_path / "x.safetensors"), shapes))
+    assert parsed.error is None
+    assert (parsed.format, parsed.dim, parsed.vectors) == ("safetensors", dim, vectors)
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt", "dim", "vectors", "step"),
+    [
+        ("trainer_zip_sd1.pt", "pt-zip", 768, 8, 500),
+        ("trainer_legacy_sd2.pt", "pt-legacy", 1024, 4, 1200),
+        ("paramdict_legacy.pt", "pt-legacy", 768, 2, 500),
+        ("old_torch_zip.pt", "pt-zip", 768, 6, 500),
+        ("ng_deepnegative_75.pt", "pt-zip", 768, 75, 5000),
+        ("diffusers_1d.bin", "pt-zip", 768, 1, None),
+        ("diffusers_2d_sd2.bin", "pt-zip", 1024, 1, None),
+        ("sdxl_dict.pt", "pt-zip", 2048, 4, None),
+    ],
+)
+def test_torch_fixtures(name, fmt, dim, vectors, step):
+    parsed = read(fixture_path(name))
+    assert parsed.error is None, parsed.error
+    assert (parsed.format, parsed.dim, parsed.vectors, parsed.step) == (fmt, dim, vectors, step)
+
+
+def test_trainer_fields():
+    parsed = read(fixture_path("trainer_zip_sd1.pt"))
+    assert parsed.checkpoint == "v1-5-pruned-emaonly"
+    assert parsed.checkpoint_hash == "e1441589a6"
+    assert parsed.internal_name == "trainer_zip_sd1"
+
+
+def test_new_torch_zip_warns_that_a1111_refuses_it():
+    warning = " ".join(read(fixture_path("trainer_zip_sd1.pt")).warnings)
+    assert "A1111 1.10 refuses" in warning and ".format_version" in warning
+    assert read(fixture_path("old_torch_zip.pt")).warnings == []
+
+
+def test_png_text_chunk(tmp_path):
+    parsed = read(f.write_png_text(str(tmp_path / "e.png"), f.json_payload(8, name="rick-60")))
+    assert (parsed.format, parsed.dim, parsed.vectors, parsed.step) == ("png-text", 768, 8, 60)
+    assert parsed.internal_name == "rick-60" and parsed.is_image
+
+
+@pytest.mark.parametrize(("ext", "fmt"), [(".png", "PNG"), (".webp", "WEBP")])
+def test_pixel_encoded_image(tmp_path, ext, fmt):
+    path = f.write_pixel_embedding(str(tmp_path / f"e{ext}"), f.json_payload(5, 1024), fmt)
+    parsed = read(path)
+    assert parsed.error is None, parsed.error
+    assert (parsed.dim, parsed.vectors, parsed.internal_name) == (1024, 5, "rick")
+
+
+def test_plain_picture_is_not_an_embedding(tmp_path):
+    path = str(tmp_path / "preview.png")
+    f.picture().save(path)
+    with pytest.raises(NotAnEmbedding):
+        read(path)
+
+
+def test_lossy_reencode_of_pixel_embedding_is_an_error(tmp_path):
+    canvas = f.pixel_canvas(f.json_payload(4))
+    path = str(tmp_path / "lossy.webp")
+    canvas.save(path, "WEBP", quality=60)
+    parsed_or_plain = None
+    try:
+        parsed_or_plain = read(path)
+    except NotAnEmbedding:
+        return  # lossy noise can also erase the black separators: then it is a plain picture
+    assert parsed_or_plain.error is not None
+
+
+def _write(path, data: bytes) -> str:
+    with open(path, "wb") as fh:
+        fh.write(data)
+    return str(path)
+
+
+def test_broken_cases(tmp_path):
+    good = f.write_safetensors(str(tmp_path / "good.safetensors"), {"emb_params": (8, 768)})
+    raw = Path(good).read_bytes()
+    cases = {
+        "empty.pt": (b"", "empty"),
+        "truncated.safetensors": (raw[: len(raw) - 100], "truncated"),
+        "random.safetensors": (os.urandom(4000), "safetensors"),
+        "random.pt": (os.urandom(4000), "Not a torch file"),
+        "absurd.safetensors": (struct.pack("<Q", 2**62) + b"{}", "claims"),
+        "notjson.safetensors": (struct.pack("<Q", 4) + b"nope", "not valid JSON"),
+        "random.png": (b"\x89PNG\r\n\x1a\n" + os.urandom(200), "damaged"),
+    }
+    for name, (data, needle) in cases.items():
+        parsed = read(_write(tmp_path / name, data))
+        assert parsed.error and needle in parsed.error, (name, parsed.error)
+
+
+def test_truncated_torch_zip(tmp_path):
+    raw = Path(fixture_path("trainer_zip_sd1.pt")).read_bytes()
+    parsed = read(_write(tmp_path / "cut.pt", raw[:2000]))
+    assert "damaged or truncated" in parsed.error
+
+
+def test_truncated_legacy_torch(tmp_path):
+    raw = Path(fixture_path("trainer_legacy_sd2.pt")).read_bytes()
+    parsed = read(_write(tmp_path / "cut.pt", raw[: len(raw) - 500]))
+    assert "truncated" in parsed.error
+
+
+@pytest.mark.parametrize(
+    ("name", "needle"),
+    [
+        ("not_embedding.pt", "Not an embedding: a dict with keys 'epoch'"),
+        ("a_list.pt", "holds a list"),
+        ("two_tensors.pt", "holds 2 entries"),
+    ],
+)
+def test_not_an_embedding(name, needle):
+    assert needle in read(fixture_path(name)).error
+
+
+@pytest.mark.parametrize("name", ["evil_system.pt", "evil_eval_legacy.pt", "evil_exec_nested.pt"])
+def test_malicious_pickle_never_runs(tmp_path, monkeypatch, name):
+    monkeypatch.chdir(tmp_path)
+    parsed = read(fixture_path(name))
+    assert parsed.error.startswith("Refused: the file asks to run")
+    assert not os.path.exists(tmp_path / "edeck_canary_pwned")
+
+
+def test_directory_named_like_a_file(tmp_path):
+    (tmp_path / "x.pt").mkdir()
+    parsed = read_file(str(tmp_path / "x.pt"), 4096)
+    assert "folder" in parsed.error
+
+
+def test_vanished_file(tmp_path):
+    path = f.write_safetensors(str(tmp_path / "gone.safetensors"), {"e": (1, 768)})
+    size = os.path.getsize(path)
+    os.unlink(path)
+    assert "disappeared" in read_file(path, size).error
+
+
+def test_reader_reads_no_tensor_bytes(tmp_path):
+    """Shapes come from headers: zeroing every tensor byte changes nothing we report."""
+    src = fixture_path("trainer_legacy_sd2.pt")
+    dst = shutil.copy(src, tmp_path / "copy.pt")
+    raw = bytearray(Path(dst).read_bytes())
+    raw[-4 * 1024 * 4 :] = bytes(4 * 1024 * 4)
+    _write(dst, bytes(raw))
+    assert read(dst).vectors == 4

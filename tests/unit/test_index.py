@@ -1,0 +1,217 @@
+"""Library scans on real folders: walk rules, names, collisions, sidecars, previews, cache."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+
+import factories as f
+from conftest import fixture_path
+
+from embedding_deck import Library
+
+
+def st(folder, rel, shapes=None) -> str:
+    path = os.path.join(str(folder), rel)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    return f.write_safetensors(path, shapes or {"emb_params": (2, 768)})
+
+
+def by_path(entries) -> dict:
+    return {e.path: e for e in entries}
+
+
+def test_walk_rules_and_fields(emb_dir):
+    st(emb_dir, "EasyNegative.safetensors")
+    st(emb_dir, "SDXL/negativeXL_D.safetensors", {"clip_g": (8, 1280), "clip_l": (8, 768)})
+    st(emb_dir, ".hidden/secret.safetensors")
+    st(emb_dir, "日本語/ネガティブ (v2).safetensors", {"x": (4, 1024)})
+    shutil.copy(fixture_path("trainer_legacy_sd2.pt"), emb_dir / "legacy.PT")
+    (emb_dir / "notes.txt").write_text("not an embedding")
+    (emb_dir / "x.preview.png").write_bytes(b"ignored by name")
+    entries = by_path(Library(str(emb_dir)).scan())
+    assert set(entries) == {
+        "EasyNegative.safetensors",
+        "SDXL/negativeXL_D.safetensors",
+        ".hidden/secret.safetensors",
+        "日本語/ネガティブ (v2).safetensors",
+        "legacy.PT",
+    }
+    xl = entries["SDXL/negativeXL_D.safetensors"]
+    assert (xl.name, xl.folder, xl.arch, xl.vectors) == ("negativeXL_D", "SDXL", "SDXL", 8)
+    jp = entries["日本語/ネガティブ (v2).safetensors"]
+    assert (jp.name, jp.arch, jp.folder) == ("ネガティブ (v2)", "SD2", "日本語")
+    assert entries[".hidden/secret.safetensors"].hidden
+    assert entries["legacy.PT"].step == 1200
+    assert entries["EasyNegative.safetensors"].created_clock in ("birth", "mtime")
+    assert entries["EasyNegative.safetensors"].size == os.path.getsize(emb_dir / "EasyNegative.safetensors")
+
+
+def test_broken_files_are_entries_with_sentences(emb_dir):
+    (emb_dir / "empty.pt").write_bytes(b"")
+    (emb_dir / "dir.pt").mkdir()
+    (emb_dir / "noise.safetensors").write_bytes(os.urandom(300))
+    os.symlink("loop.pt", emb_dir / "loop.pt")
+    os.symlink("missing.safetensors", emb_dir / "dangling.safetensors")
+    entries = by_path(Library(str(emb_dir)).scan())
+    assert "empty" in entries["empty.pt"].error and "skips" in entries["empty.pt"].error
+    assert "folder" in entries["dir.pt"].error
+    assert entries["noise.safetensors"].error
+    assert "loops back" in entries["loop.pt"].error
+    assert "does not exist" in entries["dangling.safetensors"].error
+    assert all(e.arch == "unknown" for e in entries.values())
+
+
+def test_symlinked_folders_followed_without_looping(emb_dir, tmp_path):
+    outside = tmp_path / "shared"
+    st(outside, "shared_emb.safetensors")
+    os.symlink(outside, emb_dir / "linked")
+    os.symlink(".", emb_dir / "self_loop")
+    lib = Library(str(emb_dir))
+    entries = by_path(lib.scan())
+    assert "linked/shared_emb.safetensors" in entries
+    assert "self_loop" in lib.repeated_folders
+    assert len(entries) == 1
+
+
+def test_permission_denied_as_another_user(tmp_path):
+    """Root reads everything, so run the scan as 'nobody' to get a real EACCES."""
+    if os.geteuid() != 0:
+        folder = tmp_path / "emb"
+        folder.mkdir()
+        locked = st(folder, "locked.safetensors")
+        os.chmod(locked, 0)
+        entry = Library(str(folder)).scan()[0]
+        assert "Permission denied" in entry.error
+        return
+    base = "/tmp/edeck-perm-test"
+    shutil.rmtree(base, ignore_errors=True)
+    os.makedirs(base, mode=0o755)
+    os.chmod(base, 0o755)
+    locked = st(base, "locked.safetensors")
+    st(base, "open.safetensors")
+    os.chmod(locked, 0)
+    os.chmod(os.path.join(base, "open.safetensors"), 0o644)
+    errors = _scan_as_nobody(base)
+    shutil.rmtree(base, ignore_errors=True)
+    assert "Permission denied" in errors["locked.safetensors"]
+    assert errors["open.safetensors"] is None
+
+
+def _scan_as_nobody(folder: str) -> dict:
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child: drop to 'nobody', scan, report, exit without cleanup handlers
+        try:
+            os.close(read_end)
+            os.setgid(65534)
+            os.setuid(65534)
+            result = {e.path: e.error for e in Library(folder).scan()}
+            os.write(write_end, json.dumps(result).encode())
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as fh:
+        data = fh.read()
+    os.waitpid(pid, 0)
+    return json.loads(data)
+
+
+def test_name_collisions(emb_dir):
+    st(emb_dir, "EasyNegative.safetensors")
+    st(emb_dir, "SD15/EasyNegative.safetensors")
+    st(emb_dir, "EasyNegativeV2.safetensors")
+    entries = by_path(Library(str(emb_dir)).scan())
+    root, sub = entries["EasyNegative.safetensors"], entries["SD15/EasyNegative.safetensors"]
+    assert root.collides_with == ["SD15/EasyNegative.safetensors"]
+    assert sub.collides_with == ["EasyNegative.safetensors"]
+    # the WebUI walks the root's files before sub-folders: the sub-folder file wins
+    assert (root.collision_winner, sub.collision_winner) == (False, True)
+    assert entries["EasyNegativeV2.safetensors"].collides_with == []
+
+
+def test_image_embedding_name_and_preview(emb_dir):
+    f.write_png_text(str(emb_dir / "foo.png"), f.json_payload(8, name="myemb-500"))
+    plain = emb_dir / "bar.png"
+    f.picture().save(plain)
+    entries = by_path(Library(str(emb_dir)).scan())
+    assert set(entries) == {"foo.png"}  # bar.png is a plain picture: not listed
+    assert entries["foo.png"].name == "myemb-500"
+    assert entries["foo.png"].preview == "foo.png"
+
+
+def test_preview_order_is_fixed(emb_dir):
+    st(emb_dir, "a.safetensors")
+    f.picture().save(emb_dir / "a.preview.png")
+    f.picture().save(emb_dir / "a.jpg")
+    st(emb_dir, "b.safetensors")
+    f.picture().save(emb_dir / "b.preview.png")
+    f.picture().save(emb_dir / "b.png")
+    st(emb_dir, "c.safetensors")
+    f.picture().save(emb_dir / "C.Preview.JPG")
+    entries = by_path(Library(str(emb_dir)).scan())
+    assert entries["a.safetensors"].preview == "a.preview.png"  # png family before jpg
+    assert entries["b.safetensors"].preview == "b.png"  # X.png beats X.preview.png
+    assert entries["c.safetensors"].preview == "C.Preview.JPG"  # case-insensitive fallback
+
+
+def test_sidecars(emb_dir):
+    st(emb_dir, "neg/bad.safetensors")
+    (emb_dir / "neg/bad.txt").write_text("from txt")
+    (emb_dir / "neg/bad.json").write_text(
+        json.dumps({"description": "from json", "notes": "n", "sd version": "SD1", "custom": [1]})
+    )
+    (emb_dir / "neg/bad.civitai.info").write_text(
+        json.dumps({"name": "v1", "baseModel": "SD 1.5", "trainedWords": ["bad"], "model": {"name": "Bad"}})
+    )
+    st(emb_dir, "neg/txt_only.safetensors")
+    (emb_dir / "neg/txt_only.description.txt").write_text("described")
+    st(emb_dir, "neg/corrupt.safetensors")
+    (emb_dir / "neg/corrupt.json").write_text("{not json")
+    entries = by_path(Library(str(emb_dir)).scan())
+    bad = entries["neg/bad.safetensors"]
+    assert bad.metadata["description"] == "from json"
+    assert bad.metadata["custom"] == [1]
+    assert bad.metadata["civitai"]["base_model"] == "SD 1.5"
+    assert sorted(bad.sidecars) == ["neg/bad.civitai.info", "neg/bad.json", "neg/bad.txt"]
+    assert entries["neg/txt_only.safetensors"].metadata["description"] == "described"
+    corrupt = entries["neg/corrupt.safetensors"]
+    assert corrupt.error is None and "not valid JSON" in corrupt.warnings[0]
+    assert Path(emb_dir / "neg/corrupt.json").read_text() == "{not json"
+
+
+def test_cache_reuses_unchanged_and_rereads_changed(emb_dir, tmp_path, monkeypatch):
+    cache = str(tmp_path / "cache" / "index.json")
+    st(emb_dir, "a.safetensors")
+    st(emb_dir, "b.safetensors")
+    Library(str(emb_dir), cache).scan()
+    assert os.path.exists(cache)
+
+    calls = []
+    import embedding_deck.index as index_mod
+
+    real = index_mod.read_file
+    monkeypatch.setattr(index_mod, "read_file", lambda p, s: calls.append(p) or real(p, s))
+    lib = Library(str(emb_dir), cache)  # new process-like start: warm from the cache file
+    lib.scan()
+    assert calls == []
+    time.sleep(0.01)
+    st(emb_dir, "b.safetensors", {"emb_params": (5, 1024)})
+    entries = by_path(lib.scan())
+    assert [os.path.basename(c) for c in calls] == ["b.safetensors"]
+    assert (entries["b.safetensors"].arch, entries["b.safetensors"].vectors) == ("SD2", 5)
+    (emb_dir / "a.json").write_text('{"description": "new"}')
+    assert by_path(lib.scan())["a.safetensors"].metadata["description"] == "new"
+    os.unlink(emb_dir / "a.safetensors")
+    assert set(by_path(lib.scan())) == {"b.safetensors"}
+
+
+def test_missing_root_raises_oserror(tmp_path):
+    try:
+        Library(str(tmp_path / "nope")).scan()
+    except OSError:
+        return
+    raise AssertionError("expected OSError")

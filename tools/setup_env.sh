@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Creates the two test environments (.venv/py311 = Forge-like, .venv/py310 = A1111-like)
+# and installs Debian's chromium for the browser tests. Idempotent: a stamp file per venv
+# records the requirements it was built from.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+py310() {
+  if command -v pyenv >/dev/null 2>&1 && [ -x "$(pyenv root)/versions/3.10.13/bin/python" ]; then
+    echo "$(pyenv root)/versions/3.10.13/bin/python"
+  else
+    command -v python3.10
+  fi
+}
+py311() {
+  if command -v pyenv >/dev/null 2>&1 && [ -x "$(pyenv root)/versions/3.11.7/bin/python" ]; then
+    echo "$(pyenv root)/versions/3.11.7/bin/python"
+  else
+    command -v python3.11
+  fi
+}
+
+make_venv() {  # name python requirements
+  local dir=".venv/$1" py="$2" req="$3"
+  local stamp="$dir/.requirements.sha"
+  local want
+  want=$(sha256sum "$req" | cut -d' ' -f1)
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+    return 0
+  fi
+  echo "== building $dir from $req"
+  rm -rf "$dir"
+  "$py" -m venv "$dir"
+  "$dir/bin/python" -m pip install -q --upgrade pip
+  "$dir/bin/python" -m pip install -q -r "$req"
+  echo "$want" >"$stamp"
+}
+
+install_chromium() {
+  if [ -x /usr/bin/chromium ]; then return 0; fi
+  echo "== installing Debian chromium"
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
+}
+
+case "${1:-all}" in
+  py311) make_venv py311 "$(py311)" requirements/py311-forge.txt ;;
+  py310) make_venv py310 "$(py310)" requirements/py310-a1111.txt ;;
+  chromium) install_chromium ;;
+  all)
+    install_chromium
+    make_venv py311 "$(py311)" requirements/py311-forge.txt
+    make_venv py310 "$(py310)" requirements/py310-a1111.txt
+    ;;
+esac
