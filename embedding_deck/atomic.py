@@ -28,7 +28,8 @@ def atomic_write_bytes(path: str, data: bytes) -> None:
         raise
 
 
-def atomic_write_json(path: str, data: Any, indent: int | None = 4) -> None:
+def atomic_write_json(path: str, data: Any, indent: int | None = 4, compact: bool = False) -> None:
     """Write JSON the way the WebUI does (UTF-8, ``ensure_ascii=False``), atomically."""
-    text = json.dumps(data, indent=indent, ensure_ascii=False)
+    separators = (",", ":") if compact else None
+    text = json.dumps(data, indent=indent, ensure_ascii=False, separators=separators)
     atomic_write_bytes(path, text.encode("utf-8"))

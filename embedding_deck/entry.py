@@ -20,7 +20,7 @@ def arch_for_dim(dim: int | None) -> str:
     return ARCH_BY_DIM.get(dim or 0, "unknown")
 
 
-@dataclass
+@dataclass(slots=True)
 class Parsed:
     """What a format reader learned from one file's bytes (no file-system facts)."""
 
@@ -36,7 +36,7 @@ class Parsed:
     error: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
     """One embedding file: identity, what its bytes say, file facts, sidecars and preview."""
 

@@ -3,29 +3,14 @@
 A1111 tries, per extension, ``X.<ext>`` then ``X.preview.<ext>``, but walks its extensions
 as a Python set, so which of ``X.jpg`` and ``X.preview.png`` wins can change between
 restarts. We use one fixed order (``PREVIEW_ORDER``) and match names exactly first, then
-case-insensitively, as the WebUI's file lister does. An image embedding is its own preview.
+case-insensitively, as the WebUI's file lister does (``scan.Folder.preview_of``). An image
+embedding is its own preview.
 """
 
 from __future__ import annotations
 
 PREVIEW_EXTS = ("png", "jpg", "jpeg", "webp", "gif", "avif", "jxl")
 PREVIEW_ORDER = tuple(s for ext in PREVIEW_EXTS for s in (f".{ext}", f".preview.{ext}"))
-
-
-def find_preview(stem: str, names: set[str] | dict[str, object], lower: dict[str, str]) -> str | None:
-    """The file name of the preview for ``stem`` in a folder, or None.
-
-    ``names`` holds the folder's file names and ``lower`` maps lower-cased names to real
-    ones. An image embedding ``X.png`` finds itself first, as in the WebUI.
-    """
-    for suffix in PREVIEW_ORDER:
-        candidate = stem + suffix
-        if candidate in names:
-            return candidate
-        real = lower.get(candidate.lower())
-        if real is not None:
-            return real
-    return None
 
 
 def is_preview_name(name: str) -> bool:

@@ -4,25 +4,56 @@ Rules (A1111 ``load_from_dir``): ``os.walk(followlinks=True)`` top-down in direc
 hidden files and folders are *not* skipped; files ending in ``.pt .bin .safetensors .png
 .webp .jxl .avif`` (any case) are candidates, except ``*.preview.<image>``. Unlike the
 WebUI we never loop: a folder reached twice through symlinks is walked once.
+
+Each folder's names are classified in one pass: candidates, sidecars by stem, previews by
+stem, so the index never probes names one by one.
 """
 
 from __future__ import annotations
 
 import os
-import stat as stat_mod
+import time
 from dataclasses import dataclass, field
 
 from .formats import EMBEDDING_EXTS
-from .previews import is_preview_name
+from .previews import PREVIEW_ORDER
+from .sidecar import SIDECAR_SUFFIXES
+
+_EMBEDDING_EXTS = frozenset(EMBEDDING_EXTS)
+_IMAGE_EXTS = frozenset((".png", ".webp", ".jxl", ".avif"))
+_PREVIEW_RANK = {suffix: rank for rank, suffix in enumerate(PREVIEW_ORDER)}
+_PREVIEW_EXTS = frozenset(s[s.rfind(".") :] for s in PREVIEW_ORDER)
+_SIDECAR_EXTS = frozenset(s[s.rfind(".") :] for s in SIDECAR_SUFFIXES)
 
 
 @dataclass
 class Folder:
-    """One walked folder: its relative path and every file name in it."""
+    """One walked folder: its relative path, and its sidecars and previews by stem."""
 
     rel: str
-    names: dict[str, os.DirEntry] = field(default_factory=dict)
-    lower: dict[str, str] = field(default_factory=dict)
+    path: str = ""
+    # DirEntry objects from a fresh listing (their stat is fresh); empty when reused.
+    entries: dict[str, os.DirEntry] = field(default_factory=dict)
+    sidecars: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    previews: dict[str, list[tuple[int, str, str]]] = field(default_factory=dict)
+
+    def sidecars_of(self, stem: str) -> list[tuple[str, str]]:
+        """(suffix, file name) of each sidecar of ``stem``: exact names first, then any case."""
+        found = self.sidecars.get(stem.lower())
+        if not found:
+            return []
+        best: dict[str, str] = {}
+        for suffix, name in found:
+            if name == stem + suffix or suffix not in best:
+                best[suffix] = name
+        return [(s, best[s]) for s in SIDECAR_SUFFIXES if s in best]
+
+    def preview_of(self, stem: str) -> str | None:
+        """The preview file name of ``stem`` in the fixed order, exact before any-case."""
+        found = self.previews.get(stem.lower())
+        if not found:
+            return None
+        return min(found, key=lambda c: (c[0], c[2] != stem + c[1]))[2]
 
 
 @dataclass
@@ -50,64 +81,135 @@ class Walk:
 def is_candidate(name: str) -> bool:
     """True when the WebUI would try to load a file of this name."""
     lowered = name.lower()
-    return lowered.endswith(EMBEDDING_EXTS) and not is_preview_name(name)
+    ext = lowered[lowered.rfind(".") :]
+    if ext not in _EMBEDDING_EXTS:
+        return False
+    return not (ext in _IMAGE_EXTS and lowered.endswith(".preview" + ext))
+
+
+def _classify(folder: Folder, name: str, lowered: str, ext: str) -> None:
+    if ext in _SIDECAR_EXTS:
+        for suffix in SIDECAR_SUFFIXES:
+            if lowered.endswith(suffix):
+                stem = lowered[: -len(suffix)]
+                folder.sidecars.setdefault(stem, []).append((suffix, name))
+    if ext in _PREVIEW_EXTS:
+        for suffix in (f".preview{ext}", ext):
+            if lowered.endswith(suffix):
+                stem = lowered[: -len(suffix)]
+                folder.previews.setdefault(stem, []).append((_PREVIEW_RANK[suffix], suffix, name))
+
+
+@dataclass
+class _Listing:
+    """A folder's listing, reusable while the folder's own mtime is unchanged."""
+
+    key: tuple[int, int, int]
+    folder: Folder
+    files: list[str]
+    subdirs: list[str]
+    dir_candidates: list[str]
+
+
+class Walker:
+    """Walks a root; remembers folder listings so an unchanged folder is not listed again.
+
+    A folder's name set changes only when its own mtime changes, so an unchanged folder
+    needs no ``scandir``: only its files are stat'ed again (their contents may change).
+    Listings younger than ``SETTLE_NS`` are not trusted, for coarse file-system clocks.
+    """
+
+    SETTLE_NS = 2_000_000_000
+
+    def __init__(self, root: str) -> None:
+        self.root = root
+        self._listings: dict[str, _Listing] = {}
+
+    def walk(self) -> Walk:
+        """Walk the root; raise OSError only when the root itself cannot be listed."""
+        result = Walk([], [], [])
+        top = os.stat(self.root)
+        self._now = time.time_ns()
+        self._fresh: dict[str, _Listing] = {}
+        self._walk_dir(self.root, "", top, result, {(top.st_dev, top.st_ino)}, is_root=True)
+        self._listings = self._fresh
+        return result
+
+    def _listing(self, path: str, rel: str, st: os.stat_result, is_root: bool) -> _Listing | None:
+        key = (st.st_mtime_ns, st.st_ino, st.st_dev)
+        old = self._listings.get(rel)
+        if old is not None and old.key == key and self._now - st.st_mtime_ns > self.SETTLE_NS:
+            old.folder.entries = {}
+            return old
+        try:
+            with os.scandir(path) as it:
+                entries = list(it)
+        except OSError:
+            if is_root:
+                raise
+            return None
+        listing = _Listing(key, Folder(rel, path), [], [], [])
+        for entry in entries:
+            name = entry.name
+            try:
+                is_dir = entry.is_dir()  # follows symlinks, as os.walk(followlinks=True)
+            except OSError:
+                is_dir = False
+            if is_dir:
+                listing.subdirs.append(name)
+                if is_candidate(name):
+                    listing.dir_candidates.append(name)
+                continue
+            listing.files.append(name)
+            listing.folder.entries[name] = entry
+            lowered = name.lower()
+            _classify(listing.folder, name, lowered, lowered[lowered.rfind(".") :])
+        return listing
+
+    def _walk_dir(
+        self, path: str, rel: str, st: os.stat_result, result: Walk, seen: set, is_root: bool = False
+    ) -> None:
+        listing = self._listing(path, rel, st, is_root)
+        if listing is None:
+            return
+        self._fresh[rel] = listing
+        folder = listing.folder
+        result.folders.append(folder)
+        prefix = f"{rel}/" if rel else ""
+        sep = os.sep
+        for name in listing.files:
+            if is_candidate(name):
+                result.candidates.append(_candidate(folder, path + sep + name, prefix + name, name))
+        for name in listing.dir_candidates:
+            result.candidates.append(
+                Candidate(prefix + name, path + sep + name, name, folder, None, is_dir=True)
+            )
+        for name in listing.subdirs:
+            sub = path + sep + name
+            try:
+                sub_st = os.stat(sub)
+            except OSError:
+                continue
+            key = (sub_st.st_dev, sub_st.st_ino)
+            if key in seen:
+                result.loops.append(prefix + name)
+                continue
+            seen.add(key)
+            self._walk_dir(sub, prefix + name, sub_st, result, seen)
 
 
 def walk(root: str) -> Walk:
-    """Walk ``root``; raise OSError only when the root itself cannot be listed."""
-    result = Walk([], [], [])
-    seen: set[tuple[int, int]] = set()
-    top = os.stat(root)
-    seen.add((top.st_dev, top.st_ino))
-    _walk_dir(root, "", result, seen, is_root=True)
-    return result
+    """Walk ``root`` once (no listing reuse)."""
+    return Walker(root).walk()
 
 
-def _walk_dir(path: str, rel: str, result: Walk, seen: set, is_root: bool = False) -> None:
+def _candidate(folder: Folder, path: str, rel: str, name: str) -> Candidate:
+    entry = folder.entries.get(name)
     try:
-        entries = list(os.scandir(path))
-    except OSError:
-        if is_root:
-            raise
-        return
-    folder = Folder(rel)
-    result.folders.append(folder)
-    subdirs: list[tuple[os.DirEntry, str]] = []
-    for entry in entries:
-        name = entry.name
-        child_rel = f"{rel}/{name}" if rel else name
-        try:
-            is_dir = entry.is_dir()  # follows symlinks, as os.walk(followlinks=True)
-        except OSError:
-            is_dir = False
-        if is_dir:
-            subdirs.append((entry, child_rel))
-            if is_candidate(name):
-                result.candidates.append(Candidate(child_rel, entry.path, name, folder, None, is_dir=True))
-            continue
-        folder.names[name] = entry
-        folder.lower.setdefault(name.lower(), name)
-        if is_candidate(name):
-            result.candidates.append(_candidate(entry, child_rel, folder))
-    for entry, child_rel in subdirs:
-        try:
-            st = entry.stat()
-        except OSError:
-            continue
-        key = (st.st_dev, st.st_ino)
-        if key in seen:
-            result.loops.append(child_rel)
-            continue
-        seen.add(key)
-        _walk_dir(entry.path, child_rel, result, seen)
-
-
-def _candidate(entry: os.DirEntry, rel: str, folder: Folder) -> Candidate:
-    try:
-        st = entry.stat()
+        st = entry.stat() if entry is not None else os.stat(path)
     except OSError as err:
-        return Candidate(rel, entry.path, entry.name, folder, None, stat_error=err)
-    if not stat_mod.S_ISREG(st.st_mode):
+        return Candidate(rel, path, name, folder, None, stat_error=err)
+    if (st.st_mode & 0o170000) != 0o100000:  # not S_IFREG
         err = OSError(0, "not a regular file")
-        return Candidate(rel, entry.path, entry.name, folder, st, stat_error=err)
-    return Candidate(rel, entry.path, entry.name, folder, st)
+        return Candidate(rel, path, name, folder, st, stat_error=err)
+    return Candidate(rel, path, name, folder, st)

@@ -22,7 +22,7 @@ MAX_SIDECAR_BYTES = 4 * 1024 * 1024
 
 
 def _read_text(path: str) -> str:
-    with open(path, "rb") as fh:
+    with open(path, "rb", buffering=0) as fh:
         raw = fh.read(MAX_SIDECAR_BYTES + 1)
     if len(raw) > MAX_SIDECAR_BYTES:
         raise ValueError("larger than 4 MB")

@@ -44,7 +44,9 @@ def read_file(path: str, size: int) -> Parsed:
             error="The file is empty (0 bytes); the WebUI skips it.",
         )
     try:
-        with open(path, "rb") as fh:
+        # Unbuffered: the readers make a few exact-size reads, so a buffer only costs time
+        # (and would pull tensor bytes into memory); legacy pickles get their own buffer.
+        with open(path, "rb", buffering=0) as fh:
             return _dispatch(fh, size, ext)
     except NotAnEmbedding:
         raise

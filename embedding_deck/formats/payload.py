@@ -17,10 +17,10 @@ from ..errors import UnreadableFile
 
 def shape_of(value: Any) -> tuple[int, ...] | None:
     """The shape of a tensor-like value, or None when it is not tensor-like."""
+    # Every reader builds shapes as tuples of ints (header records, tensor stubs, JSON
+    # list lengths), so the type check is enough.
     shape = getattr(value, "shape", None)
-    if isinstance(shape, tuple) and all(isinstance(n, int) for n in shape):
-        return shape
-    return None
+    return shape if type(shape) is tuple else None
 
 
 def _params_of(value: Any) -> Any:

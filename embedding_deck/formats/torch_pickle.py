@@ -15,6 +15,7 @@ from typing import Any, BinaryIO
 
 from ..entry import Parsed
 from ..errors import UnreadableFile
+from . import zip_directory
 from .payload import classify
 from .restricted_pickle import (
     A1111_ALLOWED,
@@ -43,7 +44,7 @@ def read(fh: BinaryIO, size: int) -> Parsed:
     magic = fh.read(4)
     fh.seek(0)
     if magic[:2] == b"PK":
-        return _read_zip(fh)
+        return _read_zip(fh, size)
     if magic[:1] == b"\x80":
         return _read_legacy(fh, size)
     raise UnreadableFile("Not a torch file: it is neither a zip archive nor a pickle.")
@@ -75,26 +76,36 @@ def _short(err: BaseException) -> str:
     return text if len(text) <= 80 else text[:77] + "…"
 
 
-def _read_zip(fh: BinaryIO) -> Parsed:
+def _zip_pickle(fh: BinaryIO, size: int) -> tuple[str, bytes, dict[str, int]]:
+    """(member prefix, data.pkl bytes, stored size of every member)."""
     try:
-        archive = zipfile.ZipFile(fh)
-        infos = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        raise UnreadableFile("The zip archive is damaged or truncated.") from None
-    pkl = [i for i in infos if i.filename.endswith("/data.pkl") or i.filename == "data.pkl"]
+        table = zip_directory.members(fh, size)
+        pkl = _the_pickle(table)
+        data = zip_directory.read_member(fh, size, table[pkl], MAX_PICKLE_BYTES)
+    except zip_directory.Fallback:
+        archive, table = zip_directory.members_slow(fh)
+        pkl = _the_pickle(table)
+        if table[pkl][1] > MAX_PICKLE_BYTES:
+            raise UnreadableFile("Refused: data.pkl is larger than any embedding needs.") from None
+        try:
+            data = archive.read(pkl)
+        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError):
+            raise UnreadableFile("data.pkl in the archive is damaged.") from None
+    return pkl[: -len("data.pkl")], data, {name: v[1] for name, v in table.items()}
+
+
+def _the_pickle(table: dict) -> str:
+    pkl = [n for n in table if n.endswith("/data.pkl") or n == "data.pkl"]
     if len(pkl) != 1:
         raise UnreadableFile(f"The archive has {len(pkl)} data.pkl entries; a torch file has one.")
-    if pkl[0].file_size > MAX_PICKLE_BYTES:
-        raise UnreadableFile("Refused: data.pkl is larger than any embedding needs.")
-    prefix = pkl[0].filename[: -len("data.pkl")]
-    try:
-        data = archive.read(pkl[0])
-    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError):
-        raise UnreadableFile("data.pkl in the archive is damaged.") from None
+    return pkl[0]
+
+
+def _read_zip(fh: BinaryIO, size: int) -> Parsed:
+    prefix, data, sizes = _zip_pickle(fh, size)
     storages: dict[str, StorageStub] = {}
     obj, used = _unpickle(data, storages)
     parsed = classify(obj, Parsed(format="pt-zip"))
-    sizes = {i.filename: i.file_size for i in infos}
     for key, stub in storages.items():
         member = f"{prefix}data/{key}"
         if member not in sizes:
@@ -116,6 +127,7 @@ def _read_legacy(fh: BinaryIO, size: int) -> Parsed:
     storages: dict[str, StorageStub] = {}
     used: set[str] = set()
     values = []
+    fh = io.BufferedReader(fh, 4096) if isinstance(fh, io.RawIOBase) else fh
     for _ in range(5):
         unpickler = RestrictedUnpickler(fh, storages)
         values.append(_guarded(unpickler.load))

@@ -176,3 +176,28 @@ def test_reader_reads_no_tensor_bytes(tmp_path):
     raw[-4 * 1024 * 4 :] = bytes(4 * 1024 * 4)
     _write(dst, bytes(raw))
     assert read(dst).vectors == 4
+
+
+def test_zip_with_comment_uses_the_general_reader(tmp_path):
+    import zipfile
+
+    src = fixture_path("trainer_zip_sd1.pt")
+    dst = str(tmp_path / "commented.pt")
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
+        for info in zin.infolist():
+            zout.writestr(info, zin.read(info))
+        zout.comment = b"re-zipped by a tool"
+    parsed = read(dst)
+    assert (parsed.error, parsed.vectors, parsed.dim) == (None, 8, 768)
+
+
+def test_zip_with_compressed_pickle(tmp_path):
+    import zipfile
+
+    src = fixture_path("old_torch_zip.pt")
+    dst = str(tmp_path / "deflated.pt")
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            zout.writestr(info.filename, zin.read(info))
+    parsed = read(dst)
+    assert (parsed.error, parsed.vectors) == (None, 6)

@@ -1,0 +1,178 @@
+"""Scan benchmark: N synthetic embeddings; prints cold/warm scan, the floor and full loading.
+
+Usage: ``.venv/py311/bin/python bench/bench_scan.py [--count 10000] [--dir /tmp/edeck-bench]``
+(needs torch for writing .pt files and for the full-load baseline). Prints figures; it is
+not a test and asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import statistics
+import struct
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path[:0] = [ROOT, os.path.join(ROOT, "tests")]
+
+import factories as f  # noqa: E402
+
+from embedding_deck import Library  # noqa: E402
+from embedding_deck.scan import is_candidate  # noqa: E402
+
+# Vector counts seen in popular negative embeddings (badhandv4 6, EasyNegative 8,
+# ng_deepnegative 75, negativeXL_D 8 ...): files range from 3 KB to 460 KB.
+VECTORS = (1, 2, 4, 6, 8, 8, 10, 16, 24, 75)
+
+
+def _templates(tmp: str) -> list[tuple[str, bytes]]:
+    """One real file per (format, vector count), written by safetensors and torch."""
+    out = []
+    for i, n in enumerate(VECTORS):
+        st = f.write_safetensors(os.path.join(tmp, f"s{i}.safetensors"), {"emb_params": (n, 768)})
+        xl = f.write_safetensors(
+            os.path.join(tmp, f"x{i}.safetensors"), {"clip_g": (n, 1280), "clip_l": (n, 768)}
+        )
+        pt = f.write_pt(os.path.join(tmp, f"p{i}.pt"), f.trainer_payload(n, 768))
+        legacy = f.write_pt(os.path.join(tmp, f"l{i}.pt"), f.trainer_payload(n, 1024), legacy=True)
+        for path in (st, st, st, st, xl, xl, pt, pt, pt, legacy):
+            with open(path, "rb") as fh:
+                out.append((os.path.splitext(path)[1], fh.read()))
+    return out
+
+
+def generate(root: str, count: int) -> None:
+    """count files across nested folders; a third with X.json, a tenth with a preview."""
+    shutil.rmtree(root, ignore_errors=True)
+    os.makedirs(root)
+    templates = _templates(root)
+    preview = os.path.join(root, "p.png")
+    f.picture(64, 64).save(preview)
+    with open(preview, "rb") as fh:
+        preview_bytes = fh.read()
+    for name in os.listdir(root):
+        os.unlink(os.path.join(root, name))
+    for i in range(count):
+        folder = os.path.join(root, f"set{i % 10}", f"sub{i % 37}")
+        os.makedirs(folder, exist_ok=True)
+        ext, data = templates[(i * 7) % len(templates)]
+        stem = os.path.join(folder, f"emb_{i:05d}")
+        with open(stem + ext, "wb") as fh:
+            fh.write(data)
+        if i % 3 == 0:
+            with open(stem + ".json", "w") as fh:
+                json.dump({"description": f"desc {i}", "notes": "n", "sd version": "SD1"}, fh)
+        if i % 10 == 0:
+            with open(stem + ".preview.png", "wb") as fh:
+                fh.write(preview_bytes)
+
+
+def floor(root: str) -> float:
+    """The physical minimum: stat each candidate and read its first 8 bytes and header.
+
+    Header = the safetensors JSON, or for a torch zip the end record, the directory and
+    data.pkl (the same three reads our reader makes), or a legacy file's first 4 KB.
+    Nothing is parsed.
+    """
+    start = time.perf_counter()
+    for folder, _dirs, files in os.walk(root, followlinks=True):
+        for name in files:
+            if not is_candidate(name):
+                continue
+            path = os.path.join(folder, name)
+            size = os.stat(path).st_size
+            with open(path, "rb") as fh:
+                head = fh.read(8)
+                if name.endswith(".safetensors"):
+                    fh.read(int.from_bytes(head, "little"))
+                elif head[:2] == b"PK":
+                    fh.seek(size - 22)
+                    eocd = fh.read(22)
+                    cd_size, cd_offset = struct.unpack_from("<II", eocd, 12)
+                    fh.seek(cd_offset)
+                    fh.read(cd_size)
+                    fh.seek(0)
+                    local = fh.read(30)
+                    fh.read(struct.unpack_from("<I", local, 18)[0] + 64)
+                else:
+                    fh.read(4096)
+    return time.perf_counter() - start
+
+
+def full_load(root: str) -> float:
+    """What the WebUI's database does: load every tensor, plus the SHA-256 A1111 computes."""
+    import torch
+    from safetensors.torch import load_file
+
+    start = time.perf_counter()
+    for folder, _dirs, files in os.walk(root, followlinks=True):
+        for name in files:
+            if not is_candidate(name):
+                continue
+            path = os.path.join(folder, name)
+            if name.endswith(".safetensors"):
+                load_file(path, device="cpu")
+            else:
+                torch.load(path, map_location="cpu", weights_only=True)
+            sha = hashlib.sha256()
+            with open(path, "rb") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    sha.update(block)
+            sha.hexdigest()
+    return time.perf_counter() - start
+
+
+def timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--count", type=int, default=10_000)
+    parser.add_argument("--dir", default="/tmp/edeck-bench/embeddings")
+    args = parser.parse_args()
+    root, cache = args.dir, os.path.join(os.path.dirname(args.dir), "cache.json")
+    t = timed(lambda: generate(root, args.count))
+    print(f"generated {args.count:,} embeddings in {t:.1f} s under {root}")
+    floor(root)  # warm the OS page cache so every figure below starts from the same state
+    floors = [floor(root) for _ in range(3)]
+    t_floor = statistics.median(floors)
+    colds = []
+    for _ in range(3):
+        if os.path.exists(cache):
+            os.unlink(cache)
+        colds.append(timed(lambda: Library(root, cache).scan()))
+    t_cold = statistics.median(colds)
+    lib = Library(root, cache)
+    t_disk = timed(lib.scan)
+    warms = [timed(lib.scan) for _ in range(5)]
+    t_warm = statistics.median(warms)
+    cli = [sys.executable, "-m", "embedding_deck", "scan", root, "--json"]
+    env = dict(os.environ, XDG_CACHE_HOME=os.path.join(os.path.dirname(root), "xdg"))
+    subprocess.run(cli, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, check=True)
+    t_cli = statistics.median(
+        timed(lambda: subprocess.run(cli, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, check=True))
+        for _ in range(3)
+    )
+    t_full = full_load(root)
+    n = len(lib.entries)
+    print(f"entries listed                  {n:,}")
+    print(f"physical floor (stat+header)    {t_floor:7.3f} s")
+    print(f"cold scan (empty cache)         {t_cold:7.3f} s   = {t_cold / t_floor:.2f} x floor")
+    print(f"warm scan, new Library + cache  {t_disk:7.3f} s")
+    print(f"warm scan, in-process rescan    {t_warm:7.3f} s   (median of 5)")
+    print(f"CLI scan --json, whole process  {t_cli:7.3f} s   (warm cache)")
+    print(f"full load + SHA-256 (WebUI way) {t_full:7.3f} s   = {t_full / t_cold:.1f} x our cold scan")
+
+
+if __name__ == "__main__":
+    main()

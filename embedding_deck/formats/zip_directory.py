@@ -1,0 +1,89 @@
+"""A minimal reader for torch's zip archives: the member table and one stored member.
+
+``zipfile`` is general and slow for thousands of small files; torch writes plain archives
+(no comment, members stored uncompressed), which we read with three small reads: the end
+record, the central directory, then ``data.pkl``. Tensor members are never read. Anything
+unusual (ZIP64, a comment, compression) falls back to ``zipfile``.
+"""
+
+from __future__ import annotations
+
+import struct
+import zipfile
+from typing import BinaryIO
+
+from ..errors import UnreadableFile
+
+EOCD = struct.Struct("<4sHHHHIIH")
+CDIR = struct.Struct("<4sHHHHHHIIIHHHHHII")
+LOCAL = struct.Struct("<4sHHHHHIIIHH")
+MAX_DIRECTORY_BYTES = 1024 * 1024
+
+
+class Fallback(Exception):
+    """The archive needs the general ``zipfile`` reader."""
+
+
+def members(fh: BinaryIO, size: int) -> dict[str, tuple[int, int, int]]:
+    """Map member name → (local header offset, stored size, method), from the directory."""
+    if size < EOCD.size:
+        raise UnreadableFile("The zip archive is damaged or truncated.")
+    fh.seek(size - EOCD.size)
+    sig, _d, _cd, _n, total, cd_size, cd_offset, comment = EOCD.unpack(fh.read(EOCD.size))
+    if sig != b"PK\x05\x06" or comment:
+        raise Fallback
+    if total == 0xFFFF or cd_offset == 0xFFFFFFFF or cd_size == 0xFFFFFFFF:
+        raise Fallback  # ZIP64
+    if cd_size > MAX_DIRECTORY_BYTES or cd_offset + cd_size > size - EOCD.size:
+        raise UnreadableFile("The zip archive is damaged or truncated.")
+    fh.seek(cd_offset)
+    table = fh.read(cd_size)
+    out: dict[str, tuple[int, int, int]] = {}
+    pos = 0
+    for _ in range(total):
+        if pos + CDIR.size > len(table):
+            raise UnreadableFile("The zip archive's directory is damaged.")
+        fields = CDIR.unpack_from(table, pos)
+        if fields[0] != b"PK\x01\x02":
+            raise UnreadableFile("The zip archive's directory is damaged.")
+        method, comp_size, name_len, extra_len, comment_len, offset = (
+            fields[4],
+            fields[8],
+            fields[10],
+            fields[11],
+            fields[12],
+            fields[16],
+        )
+        name = table[pos + CDIR.size : pos + CDIR.size + name_len].decode("utf-8", "replace")
+        out[name] = (offset, comp_size, method)
+        pos += CDIR.size + name_len + extra_len + comment_len
+    return out
+
+
+def read_member(fh: BinaryIO, size: int, entry: tuple[int, int, int], limit: int) -> bytes:
+    """The bytes of one stored member (``limit`` caps what we are willing to read)."""
+    offset, length, method = entry
+    if method != 0:
+        raise Fallback
+    if length > limit:
+        raise UnreadableFile("Refused: data.pkl is larger than any embedding needs.")
+    fh.seek(offset)
+    head = fh.read(LOCAL.size)
+    if len(head) < LOCAL.size or head[:4] != b"PK\x03\x04":
+        raise UnreadableFile("The zip archive is damaged or truncated.")
+    name_len, extra_len = LOCAL.unpack(head)[9:11]
+    fh.seek(offset + LOCAL.size + name_len + extra_len)
+    data = fh.read(length)
+    if len(data) != length:
+        raise UnreadableFile("The zip archive is damaged or truncated.")
+    return data
+
+
+def members_slow(fh: BinaryIO) -> tuple[zipfile.ZipFile, dict[str, tuple[int, int, int]]]:
+    """The general path through ``zipfile`` for archives the fast path does not handle."""
+    try:
+        archive = zipfile.ZipFile(fh)
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise UnreadableFile("The zip archive is damaged or truncated.") from None
+    return archive, {i.filename: (i.header_offset, i.file_size, i.compress_type) for i in infos}
