@@ -1,4 +1,4 @@
-"""Command line: ``python -m embedding_deck scan DIR [--json]`` (and later serve/demo).
+"""Command line: ``python -m embedding_deck scan DIR [--json] | serve | demo``.
 
 The scan output is the public JSON contract documented in README.md. Exit status is 0
 even when some files are broken (their entries carry ``error``); 2 when DIR is unusable.
@@ -56,6 +56,29 @@ def _print_table(entries: list) -> None:
     print(f"\n{len(entries)} embeddings, {broken} unreadable.")
 
 
+def _serve(args: argparse.Namespace) -> int:
+    # The app layer (gradio) is imported only here, so ``import embedding_deck`` stays pure.
+    from embedding_deck_app.standalone import serve
+
+    serve(args.embeddings_dir, args.host, args.port)
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from embedding_deck_app import demo
+    from embedding_deck_app.standalone import serve
+
+    folder = demo.create(args.dir or os.path.join(os.path.dirname(_cache_path(".")), "demo-embeddings"))
+    print(f"Demo embeddings copied to {folder}", flush=True)
+    serve(folder, args.host, args.port)
+    return 0
+
+
+def _add_server_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=7870, help="port (default 7870)")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``python -m embedding_deck``."""
     parser = argparse.ArgumentParser(prog="python -m embedding_deck")
@@ -65,6 +88,14 @@ def main(argv: list[str] | None = None) -> int:
     scan.add_argument("--json", action="store_true", help="print the entries as a JSON array")
     scan.add_argument("--no-cache", action="store_true", help="ignore and do not write the cache")
     scan.set_defaults(func=_scan)
+    serve = sub.add_parser("serve", help="run the standalone tab on an embeddings folder")
+    serve.add_argument("--embeddings-dir", required=True)
+    _add_server_flags(serve)
+    serve.set_defaults(func=_serve)
+    demo = sub.add_parser("demo", help="create a demo embeddings folder and serve it")
+    demo.add_argument("--dir", help="where to create the demo folder (replaced if it exists)")
+    _add_server_flags(demo)
+    demo.set_defaults(func=_demo)
     args = parser.parse_args(argv)
     return args.func(args)
 

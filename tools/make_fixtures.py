@@ -30,6 +30,64 @@ def _strip_new_zip_members(path: str) -> None:
     os.replace(tmp, path)
 
 
+def _preview(path: str, label: str, hue: int) -> None:
+    """A small, distinct preview card: a coloured gradient with the embedding's name."""
+    import colorsys
+
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGB", (256, 320))
+    draw = ImageDraw.Draw(img)
+    for y in range(320):
+        r, g, b = colorsys.hsv_to_rgb(hue / 360, 0.55, 0.95 - y / 700)
+        draw.line([(0, y), (256, y)], fill=(int(r * 255), int(g * 255), int(b * 255)))
+    draw.rectangle([0, 250, 256, 320], fill=(0, 0, 0))
+    draw.text((12, 270), label, fill=(255, 255, 255))
+    if path.endswith(".jpg"):
+        img.save(path, quality=85)
+    else:
+        img.save(path)
+
+
+def make_demo(out: str) -> None:
+    """The demo library: every format and architecture, previews, sidecars, sub-folders,
+    a name collision, an unknown width and one broken file (random vectors, real formats)."""
+    import json
+    import shutil
+
+    shutil.rmtree(out, ignore_errors=True)
+    os.makedirs(out)
+    d = lambda *parts: os.path.join(out, *parts)  # noqa: E731
+    for sub in ("SD15", "SDXL", "SD2", "styles", "broken"):
+        os.makedirs(d(sub))
+    f.write_safetensors(d("EasyNegative.safetensors"), {"emb_params": (8, 768)})
+    _preview(d("EasyNegative.preview.png"), "EasyNegative", 20)
+    with open(d("EasyNegative.json"), "w", encoding="utf-8") as fh:
+        json.dump(
+            {"description": "The classic SD1.5 negative.", "notes": "Use at 1.0.", "sd version": "SD1"}, fh
+        )
+    f.write_pt(d("badhandv4.pt"), f.trainer_payload(6, 768, name="badhandv4", step=3000))
+    _strip_new_zip_members(d("badhandv4.pt"))
+    _preview(d("badhandv4.preview.jpg"), "badhandv4", 200)
+    with open(d("badhandv4.txt"), "w", encoding="utf-8") as fh:
+        fh.write("Fixes hands. Put it in the negative prompt.")
+    f.write_pt(d("ng_deepnegative_v1_75t.pt"), f.trainer_payload(75, 768, step=5000), legacy=True)
+    f.write_png_text(d("bad_prompt_version2.png"), f.json_payload(8, name="bad_prompt_version2", step=2000))
+    f.write_pixel_embedding(d("pixel_negative.png"), f.json_payload(4, name="pixel_negative-500", step=500))
+    f.write_safetensors(d("SD15", "EasyNegative.safetensors"), {"emb_params": (8, 768)})
+    f.write_safetensors(d("SDXL", "negativeXL_D.safetensors"), {"clip_g": (8, 1280), "clip_l": (8, 768)})
+    _preview(d("SDXL", "negativeXL_D.preview.png"), "negativeXL_D", 320)
+    f.write_safetensors(d("SDXL", "unaestheticXL.safetensors"), {"clip_g": (4, 1280), "clip_l": (4, 768)})
+    f.write_pt(d("SD2", "rmadanegative.bin"), f.diffusers_payload("<rmada>", one_d=False, dim=1024))
+    f.write_pt(d("styles", "cat-toy.bin"), f.diffusers_payload("<cat-toy>"))
+    _preview(d("styles", "cat-toy.png"), "cat-toy", 120)
+    f.write_safetensors(d("styles", "refiner_only.safetensors"), {"emb": (2, 1280)})
+    good = d("broken", "truncated.safetensors")
+    f.write_safetensors(good, {"emb_params": (8, 768)})
+    with open(good, "r+b") as fh:
+        fh.truncate(os.path.getsize(good) - 4000)
+
+
 def main() -> None:
     import torch
 
@@ -50,6 +108,7 @@ def main() -> None:
     f.write_malicious_pt(p("evil_system.pt"), CANARY)
     f.write_malicious_pt(p("evil_eval_legacy.pt"), CANARY, how="eval", legacy=True)
     f.write_malicious_pt(p("evil_exec_nested.pt"), CANARY, how="exec", nested=True)
+    make_demo(os.path.join(HERE, "..", "embedding_deck_app", "demo_files"))
     print("fixtures written to", os.path.normpath(OUT), "with torch", torch.__version__)
 
 

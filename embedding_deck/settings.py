@@ -1,0 +1,65 @@
+"""The settings table: one definition, rendered by each host (WebUI Settings page, CLI flags).
+
+Keys carry the ``edeck_`` prefix (the WebUI's ``shared.opts`` is one flat namespace).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+SECTION = ("embedding_deck", "Embedding Deck")
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: key, default, label, and the choices when it is a pick-list."""
+
+    key: str
+    default: Any
+    label: str
+    choices: tuple[str, ...] = ()
+    info: str = ""
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "edeck_default_sort",
+        "path",
+        "Default sort",
+        ("path", "name", "created", "modified", "size", "vectors"),
+    ),
+    Setting("edeck_default_desc", False, "Sort descending by default"),
+    Setting("edeck_default_view", "grid", "Default view", ("grid", "tree")),
+    Setting("edeck_card_size", "medium", "Card size", ("small", "medium", "large")),
+    Setting(
+        "edeck_show_incompatible",
+        True,
+        "Show embeddings that do not fit the loaded checkpoint (greyed, with the reason)",
+    ),
+    Setting(
+        "edeck_own_weight_keys",
+        True,
+        "Embedding Deck handles Ctrl+Up/Down in prompts (off: leave it to the WebUI's own handler)",
+    ),
+)
+
+
+def defaults() -> dict[str, Any]:
+    """Every setting's default value by key."""
+    return {s.key: s.default for s in SETTINGS}
+
+
+def coerce(values: dict[str, Any]) -> dict[str, Any]:
+    """Defaults overlaid with ``values``, dropping unknown keys and out-of-choice values."""
+    out = defaults()
+    for setting in SETTINGS:
+        if setting.key not in values:
+            continue
+        value = values[setting.key]
+        if setting.choices and value not in setting.choices:
+            continue
+        if isinstance(setting.default, bool):
+            value = bool(value)
+        out[setting.key] = value
+    return out

@@ -1,0 +1,22 @@
+"""The Host protocol: what the tab needs from whatever runs it (WebUI or standalone)."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+
+class Host(Protocol):
+    """A running host: where the embeddings are, and the few services it offers."""
+
+    name: str  # "standalone", "a1111" or "forge"
+    embeddings_dir: str
+    cache_dir: str
+
+    def settings(self) -> dict[str, Any]:
+        """Current values of the ``edeck_*`` settings."""
+
+    def model_family(self) -> str | None:
+        """SD1 / SD2 / SDXL of the loaded checkpoint, or None when unknown."""
+
+    def reload_embeddings(self) -> str:
+        """Reload the host's own embedding database; return a sentence for the user."""

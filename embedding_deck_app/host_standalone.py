@@ -1,0 +1,37 @@
+"""The standalone host: a folder, a settings dict and a model-family selector's state."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from embedding_deck.settings import coerce
+
+
+def default_cache_dir() -> str:
+    """``$XDG_CACHE_HOME/embedding_deck`` (``~/.cache/embedding_deck``)."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "embedding_deck")
+
+
+class StandaloneHost:
+    """Host for ``python -m embedding_deck serve``: the family is what the selector says."""
+
+    name = "standalone"
+
+    def __init__(
+        self, embeddings_dir: str, cache_dir: str | None = None, settings: dict | None = None
+    ) -> None:
+        self.embeddings_dir = os.path.abspath(embeddings_dir)
+        self.cache_dir = cache_dir or default_cache_dir()
+        self._settings = coerce(settings or {})
+        self.family: str | None = "SD1"
+
+    def settings(self) -> dict[str, Any]:
+        return dict(self._settings)
+
+    def model_family(self) -> str | None:
+        return self.family
+
+    def reload_embeddings(self) -> str:
+        return "Rescanned the folder."

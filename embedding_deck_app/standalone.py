@@ -1,0 +1,105 @@
+"""The standalone page: our tab plus a txt2img/img2img-like area that carries the WebUI's
+own element ids, and a model-family selector standing in for the loaded checkpoint.
+
+The page runs the very same ``javascript/*.js`` and ``style.css`` as the WebUI, injected
+the way the WebUI injects them (into gradio's index template).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import gradio as gr
+from fastapi import FastAPI
+from fastapi.responses import FileResponse, JSONResponse
+
+from . import assets, routes, ui
+from .deck import Deck
+from .host_standalone import StandaloneHost
+
+STATIC = routes.PREFIX + "/static"
+FAMILIES = ["SD1", "SD2", "SDXL"]
+
+
+def _prompt_area(tab: str, host: StandaloneHost) -> None:
+    with gr.Row(elem_id=f"{tab}_toprow"), gr.Column(elem_id=f"{tab}_prompt_container"):
+        gr.Textbox(label="Prompt", elem_id=f"{tab}_prompt", elem_classes=["prompt"], lines=3)
+        gr.Textbox(label="Negative prompt", elem_id=f"{tab}_neg_prompt", elem_classes=["prompt"], lines=3)
+
+
+def build_page(deck: Deck) -> gr.Blocks:
+    """The whole standalone page."""
+    host = deck.host
+    with gr.Blocks(title="Embedding Deck", analytics_enabled=False) as page:
+        with gr.Tabs(elem_id="tabs"):
+            for tab in ("txt2img", "img2img"):
+                with gr.TabItem(tab, id=tab, elem_id=f"tab_{tab}"):
+                    _prompt_area(tab, host)
+            with gr.TabItem(ui.TAB_TITLE, id=ui.TAB_ID, elem_id=f"tab_{ui.TAB_ID}"):
+                ui.build_tab_contents(deck)
+        family = gr.Radio(
+            FAMILIES,
+            value=host.family,
+            label="Model family (stands in for the loaded checkpoint)",
+            elem_id="embedding_deck_family",
+        )
+        family.change(_set_family(host), inputs=[family], outputs=[])
+    return page
+
+
+def _set_family(host: StandaloneHost) -> Any:
+    def set_family(value: str) -> None:
+        host.family = value if value in FAMILIES else None
+
+    return set_family
+
+
+def _inject_assets() -> None:
+    """Insert our script and stylesheet tags into gradio's index page, as the WebUI does."""
+    import gradio.routes
+
+    templates = gradio.routes.templates
+    if getattr(templates, "_edeck_patched", False):
+        return
+    original = templates.TemplateResponse
+
+    def template_response(*args: Any, **kwargs: Any) -> Any:
+        res = original(*args, **kwargs)
+        scripts, css = assets.page_tags(STATIC)
+        res.body = res.body.replace(b"</head>", scripts.encode("utf-8") + b"</head>")
+        res.body = res.body.replace(b"</body>", css.encode("utf-8") + b"</body>")
+        res.init_headers()
+        return res
+
+    templates.TemplateResponse = template_response
+    templates._edeck_patched = True
+
+
+def _mount_static(app: FastAPI) -> None:
+    def static(name: str) -> Any:
+        path = assets.asset_path(name)
+        if path is None:
+            return JSONResponse({"error": "No such asset."}, status_code=404)
+        media = "text/css" if name.endswith(".css") else "text/javascript"
+        return FileResponse(path, media_type=media, headers={"Cache-Control": "no-cache"})
+
+    app.add_api_route(STATIC + "/{name}", static, methods=["GET"], include_in_schema=False)
+
+
+def serve(
+    embeddings_dir: str, host: str = "127.0.0.1", port: int = 7870, cache_dir: str | None = None
+) -> None:
+    """Run the standalone server until interrupted."""
+    deck = Deck(StandaloneHost(embeddings_dir, cache_dir))
+    _inject_assets()
+    page = build_page(deck)
+    page.queue()
+    app, _local, _share = page.launch(
+        server_name=host, server_port=port, prevent_thread_lock=True, show_api=False, quiet=True
+    )
+    routes.mount(app, deck)
+    _mount_static(app)
+    shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
+    print(f"Embedding Deck on http://{shown}:{port}/ for {os.path.abspath(embeddings_dir)}", flush=True)
+    page.block_thread()

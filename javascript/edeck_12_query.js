@@ -1,0 +1,138 @@
+/**
+ * Embedding Deck — PURE search, sort, compatibility and folder tree over grid rows.
+ * Twin of embedding_deck/query.py: both are tested against tests/cases/query.json.
+ */
+(function (root) {
+    "use strict";
+
+    var SORT_KEYS = ["path", "name", "created", "modified", "size", "vectors"];
+
+    /**
+     * @param {string} text the search box value
+     * @returns {string[]} lower-cased, whitespace-separated terms
+     */
+    function splitTerms(text) {
+        return String(text || "").toLowerCase().split(/\s+/).filter(Boolean);
+    }
+
+    function haystack(e) {
+        if (e._hay === undefined) {
+            e._hay = [e.name, e.path, e.description || "", e.notes || ""].join("\n").toLowerCase();
+        }
+        return e._hay;
+    }
+
+    /** True when e is in folder (or below it) and contains every term. */
+    function matches(e, terms, folder) {
+        if (folder && !(e.folder === folder || e.folder.indexOf(folder + "/") === 0)) {
+            return false;
+        }
+        var hay = haystack(e);
+        for (var i = 0; i < terms.length; i++) {
+            if (hay.indexOf(terms[i]) === -1) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    function sortValue(e, key) {
+        if (key === "name") {
+            return e.name.toLowerCase();
+        }
+        if (key === "path") {
+            return e.path.toLowerCase();
+        }
+        var v = e[key];
+        return v === null || v === undefined ? -1 : v;
+    }
+
+    function cmp(a, b) {
+        return a < b ? -1 : a > b ? 1 : 0;
+    }
+
+    /** Entries sorted by key; ties always by path, ascending (as Python's stable sort). */
+    function ordered(entries, key, desc) {
+        if (SORT_KEYS.indexOf(key) === -1) {
+            throw new Error("unknown sort key " + key);
+        }
+        var sign = desc ? -1 : 1;
+        var keyed = entries.map(function (e) {
+            return {e: e, k: sortValue(e, key), p: e.path.toLowerCase()};
+        });
+        keyed.sort(function (a, b) {
+            return sign * cmp(a.k, b.k) || cmp(a.p, b.p);
+        });
+        return keyed.map(function (x) {
+            return x.e;
+        });
+    }
+
+    /**
+     * Why an entry does not fit the loaded model family, or "" when it fits.
+     * @param {object} e grid row ({arch, error})
+     * @param {string|null} family "SD1" | "SD2" | "SDXL" | null (unknown)
+     */
+    function incompatibility(e, family) {
+        if (!family || e.error) {
+            return "";
+        }
+        if (e.arch === family) {
+            return "";
+        }
+        if (e.arch === "unknown") {
+            return "Its width fits no SD1, SD2 or SDXL model, so the WebUI skips it.";
+        }
+        return "An " + e.arch + " embedding: the loaded checkpoint is " + family + ", so the WebUI skips it.";
+    }
+
+    /**
+     * Filter, then sort. q = {text, folder, sort, desc, family, hideIncompatible}.
+     */
+    function run(entries, q) {
+        var terms = splitTerms(q.text);
+        var kept = entries.filter(function (e) {
+            if (!matches(e, terms, q.folder || "")) {
+                return false;
+            }
+            return !(q.hideIncompatible && incompatibility(e, q.family));
+        });
+        return ordered(kept, q.sort || "path", !!q.desc);
+    }
+
+    /** Count of entries per folder including sub-folders ("" is the root). */
+    function folderTree(entries, folders) {
+        var counts = {"": 0};
+        (folders || []).forEach(function (f) {
+            counts[f] = counts[f] || 0;
+        });
+        entries.forEach(function (e) {
+            counts[""] += 1;
+            if (!e.folder) {
+                return;
+            }
+            var parts = e.folder.split("/");
+            for (var i = 1; i <= parts.length; i++) {
+                var key = parts.slice(0, i).join("/");
+                counts[key] = (counts[key] || 0) + 1;
+            }
+        });
+        return counts;
+    }
+
+    var api = {
+        SORT_KEYS: SORT_KEYS,
+        splitTerms: splitTerms,
+        matches: matches,
+        ordered: ordered,
+        incompatibility: incompatibility,
+        run: run,
+        folderTree: folderTree,
+    };
+    if (typeof module === "object" && module.exports) {
+        module.exports = api;
+    } else {
+        root.EDeck = root.EDeck || {};
+        root.EDeck.query = api;
+    }
+})(typeof window !== "undefined" ? window : globalThis);

@@ -1,0 +1,224 @@
+/**
+ * Embedding Deck — the windowed card grid. Only the rows in view (plus a small margin)
+ * exist in the DOM, so 10,000 entries cost the same as 50. User text is set through
+ * attributes/textContent, never as HTML.
+ */
+(function () {
+    "use strict";
+    var EDeck = (window.EDeck = window.EDeck || {});
+
+    var SIZES = {small: [140, 210], medium: [190, 280], large: [260, 370]};
+    var GAP = 10;
+    var MARGIN_ROWS = 2;
+
+    function el(tag, cls, text) {
+        var node = document.createElement(tag);
+        if (cls) {
+            node.className = cls;
+        }
+        if (text) {
+            // data-text + CSS content keeps user strings out of the WebUI's localizer
+            node.setAttribute("data-text", text);
+        }
+        return node;
+    }
+
+    function Grid(container, options) {
+        this.container = container;
+        this.spacer = container.querySelector(".edeck-spacer");
+        this.options = options;
+        this.items = [];
+        this.nodes = new Map();
+        this.family = null;
+        this.size = SIZES[options.size] || SIZES.medium;
+        this.pending = false;
+        var self = this;
+        container.addEventListener("scroll", function () {
+            self.schedule();
+        }, {passive: true});
+        if (window.ResizeObserver) {
+            new ResizeObserver(function () {
+                self.schedule();
+            }).observe(container);
+        }
+    }
+
+    Grid.prototype.setSize = function (name) {
+        this.size = SIZES[name] || SIZES.medium;
+        this.clear();
+        this.schedule();
+    };
+
+    Grid.prototype.setItems = function (items, family, keepScroll) {
+        this.items = items;
+        this.family = family;
+        this.clear();
+        if (!keepScroll) {
+            this.container.scrollTop = 0;
+        }
+        this.render();
+    };
+
+    /** Re-render one card in place (after its metadata or preview changed). */
+    Grid.prototype.replace = function (path, item) {
+        for (var i = 0; i < this.items.length; i++) {
+            if (this.items[i].path === path) {
+                this.items[i] = item;
+            }
+        }
+        var node = this.nodes.get(path);
+        if (node) {
+            node.remove();
+            this.nodes.delete(path);
+        }
+        this.render();
+    };
+
+    Grid.prototype.clear = function () {
+        this.nodes.forEach(function (node) {
+            node.remove();
+        });
+        this.nodes.clear();
+    };
+
+    Grid.prototype.schedule = function () {
+        if (this.pending) {
+            return;
+        }
+        this.pending = true;
+        var self = this;
+        requestAnimationFrame(function () {
+            self.pending = false;
+            self.render();
+        });
+    };
+
+    Grid.prototype.layout = function () {
+        var width = Math.max(this.container.clientWidth - GAP, 100);
+        var cardW = Math.min(this.size[0], width);
+        var cols = Math.max(1, Math.floor((width + GAP) / (cardW + GAP)));
+        cardW = Math.floor((width - (cols - 1) * GAP) / cols);
+        var cardH = Math.round(this.size[1] * (cardW / this.size[0]));
+        return {cols: cols, w: cardW, h: cardH, rowH: cardH + GAP};
+    };
+
+    Grid.prototype.render = function () {
+        var L = this.layout();
+        var rows = Math.ceil(this.items.length / L.cols);
+        this.spacer.style.height = rows * L.rowH + "px";
+        var top = this.container.scrollTop;
+        var first = Math.max(0, Math.floor(top / L.rowH) - MARGIN_ROWS);
+        var last = Math.min(rows, Math.ceil((top + this.container.clientHeight) / L.rowH) + MARGIN_ROWS);
+        var wanted = new Map();
+        for (var i = first * L.cols; i < Math.min(this.items.length, last * L.cols); i++) {
+            wanted.set(this.items[i].path, i);
+        }
+        var self = this;
+        this.nodes.forEach(function (node, path) {
+            if (!wanted.has(path)) {
+                node.remove();
+                self.nodes.delete(path);
+            }
+        });
+        var fragment = document.createDocumentFragment();
+        wanted.forEach(function (index, path) {
+            var node = self.nodes.get(path);
+            if (!node) {
+                node = self.card(self.items[index], L.w);
+                self.nodes.set(path, node);
+                fragment.appendChild(node);
+            }
+            var col = index % L.cols;
+            var row = Math.floor(index / L.cols);
+            node.style.transform = "translate(" + col * (L.w + GAP) + "px," + row * L.rowH + "px)";
+            node.style.width = L.w + "px";
+            node.style.height = L.h + "px";
+        });
+        this.container.appendChild(fragment);
+        if (this.options.onRender) {
+            this.options.onRender(this);
+        }
+    };
+
+    Grid.prototype.card = function (e, width) {
+        var Q = EDeck.query;
+        var F = EDeck.format;
+        var why = Q.incompatibility(e, this.family);
+        var card = el("div", "edeck-card");
+        card.setAttribute("role", "listitem");
+        card.tabIndex = 0;
+        card.dataset.name = e.name;
+        card.dataset.path = e.path;
+        card.dataset.arch = e.arch;
+        card.dataset.vectors = e.vectors === null ? "" : String(e.vectors);
+        if (why) {
+            card.classList.add("edeck-incompatible");
+        }
+        if (e.error) {
+            card.classList.add("edeck-broken");
+        }
+        card.title = e.error ? e.path + "\n" + e.error : e.path + (why ? "\n" + why : "");
+
+        var thumb = el("div", "edeck-thumb");
+        if (e.error) {
+            thumb.appendChild(el("div", "edeck-error-text", e.error));
+        } else if (e.preview) {
+            var img = document.createElement("img");
+            img.loading = "lazy";
+            img.decoding = "async";
+            img.alt = "";
+            img.src = EDeck.api.thumbUrl(e, width > 200 ? 384 : 256);
+            thumb.appendChild(img);
+        } else {
+            thumb.appendChild(el("div", "edeck-placeholder", e.name.slice(0, 2)));
+        }
+        card.appendChild(thumb);
+
+        var badges = el("div", "edeck-badges");
+        var arch = el("span", "edeck-badge edeck-arch edeck-arch-" + e.arch, e.arch === "unknown" ? "?" : e.arch);
+        arch.title = e.arch === "unknown" ? "Unknown model family" : "Made for " + e.arch + " models";
+        badges.appendChild(arch);
+        if (e.vectors) {
+            var vec = el("span", "edeck-badge edeck-vec", e.vectors + (e.vectors === 1 ? " vec" : " vecs"));
+            vec.title = F.vectorsTitle(e.vectors);
+            badges.appendChild(vec);
+        }
+        if (e.collides_with && e.collides_with.length) {
+            var clash = el("span", "edeck-badge edeck-warn", "⚠ name");
+            clash.title = F.collisionTitle(e);
+            badges.appendChild(clash);
+        }
+        if (e.warnings && e.warnings.length) {
+            var warn = el("span", "edeck-badge edeck-note", "!");
+            warn.title = e.warnings.join("\n");
+            badges.appendChild(warn);
+        }
+        card.appendChild(badges);
+
+        var info = el("div", "edeck-info");
+        info.appendChild(el("div", "edeck-name", e.name));
+        if (e.folder) {
+            info.appendChild(el("div", "edeck-folder", e.folder));
+        }
+        if (why) {
+            info.appendChild(el("div", "edeck-why", why));
+        } else if (e.description) {
+            info.appendChild(el("div", "edeck-desc", e.description));
+        }
+        card.appendChild(info);
+
+        var edit = el("button", "edeck-edit");
+        edit.type = "button";
+        edit.dataset.action = "edit";
+        edit.title = "Edit description, notes and preview";
+        edit.setAttribute("aria-label", "Edit " + e.name);
+        edit.textContent = "✎";
+        card.appendChild(edit);
+        if (this.options.decorate) {
+            this.options.decorate(card, e);
+        }
+        return card;
+    };
+
+    EDeck.Grid = Grid;
+})();

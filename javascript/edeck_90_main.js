@@ -1,0 +1,208 @@
+/**
+ * Embedding Deck — wiring: when #embedding_deck_root exists, load the state and the grid,
+ * and connect toolbar, tree, grid and refresh. Other files plug in through EDeck.hooks.
+ */
+(function () {
+    "use strict";
+    var EDeck = (window.EDeck = window.EDeck || {});
+    EDeck.hooks = EDeck.hooks || {cardClick: [], cardDecorate: [], ready: []};
+
+    function Deck(root, serverState) {
+        this.root = root;
+        this.entries = [];
+        this.byPath = new Map();
+        this.family = serverState.family || null;
+        var settings = serverState.settings || {};
+        this.state = EDeck.toolbar.load({
+            text: "",
+            folder: "",
+            sort: settings.edeck_default_sort || "path",
+            desc: !!settings.edeck_default_desc,
+            tree: settings.edeck_default_view === "tree",
+            hideIncompatible: settings.edeck_show_incompatible === false,
+            target: "txt2img",
+            targetChosen: false,
+        });
+        this.sortedCache = null;
+        var self = this;
+        this.grid = new EDeck.Grid(root.querySelector("#embedding_deck_grid"), {
+            size: root.dataset.edeckSize,
+            onRender: function () {},
+            decorate: function (card, e) {
+                EDeck.hooks.cardDecorate.forEach(function (fn) {
+                    fn(card, e);
+                });
+            },
+        });
+        this.tree = new EDeck.Tree(root.querySelector("#embedding_deck_tree"), function (folder) {
+            self.state.folder = folder;
+            self.toolbar.changed("folder");
+        });
+        this.toolbar = EDeck.toolbar.bind(root, this.state, function (what) {
+            if (what === "sort") {
+                self.sortedCache = null;
+            }
+            self.apply(what === "target" || what === "tree");
+        });
+        this.bindGrid();
+        root.querySelector("#embedding_deck_refresh").addEventListener("click", function () {
+            self.refresh();
+        });
+    }
+
+    Deck.prototype.message = function (text, kind) {
+        var box = this.root.querySelector("#embedding_deck_message");
+        box.hidden = !text;
+        box.textContent = text || "";
+        box.dataset.kind = kind || "error";
+    };
+
+    Deck.prototype.load = function (payload) {
+        this.message(payload.error || payload.message || "", payload.error ? "error" : "info");
+        this.entries = payload.entries || [];
+        this.byPath = new Map(this.entries.map(function (e) {
+            return [e.path, e];
+        }));
+        this.folders = payload.folders || [];
+        if (payload.family !== undefined) {
+            this.family = payload.family;
+        }
+        this.sortedCache = null;
+    };
+
+    Deck.prototype.sorted = function () {
+        var key = this.state.sort + "|" + this.state.desc;
+        if (!this.sortedCache || this.sortedCache.key !== key) {
+            this.sortedCache = {key: key, list: EDeck.query.ordered(this.entries, this.state.sort, this.state.desc)};
+        }
+        return this.sortedCache.list;
+    };
+
+    /** Recompute the visible list and repaint; keepScroll keeps the grid where it was. */
+    Deck.prototype.apply = function (keepScroll) {
+        var Q = EDeck.query;
+        var st = this.state;
+        var terms = Q.splitTerms(st.text);
+        var family = this.family;
+        var visible = this.sorted().filter(function (e) {
+            return Q.matches(e, terms, st.folder) && !(st.hideIncompatible && Q.incompatibility(e, family));
+        });
+        this.visible = visible;
+        this.grid.setItems(visible, family, keepScroll);
+        var status = this.root.querySelector("#embedding_deck_status");
+        status.dataset.total = String(this.entries.length);
+        status.dataset.visible = String(visible.length);
+        status.textContent = EDeck.format.status(visible.length, this.entries.length);
+        var nav = this.root.querySelector("#embedding_deck_tree");
+        nav.hidden = !st.tree;
+        this.root.classList.toggle("edeck-with-tree", st.tree);
+        if (st.tree) {
+            this.tree.draw(Q.folderTree(this.entries, this.folders), st.folder);
+        }
+    };
+
+    Deck.prototype.refresh = function () {
+        var self = this;
+        var button = this.root.querySelector("#embedding_deck_refresh");
+        button.disabled = true;
+        return EDeck.api.refresh().then(function (payload) {
+            self.load(payload);
+            self.apply(true);
+        }).catch(function (err) {
+            self.message(err.message);
+        }).then(function () {
+            button.disabled = false;
+        });
+    };
+
+    /** Re-fetch one entry after it changed on the server, keeping filter, sort and scroll. */
+    Deck.prototype.updateEntry = function (row) {
+        var old = this.byPath.get(row.path);
+        if (old) {
+            Object.keys(old).forEach(function (k) {
+                delete old[k];
+            });
+            Object.assign(old, row);
+        }
+        this.sortedCache = null;
+        this.apply(true);
+    };
+
+    Deck.prototype.setFamily = function (family) {
+        this.family = family || null;
+        this.apply(true);
+    };
+
+    Deck.prototype.bindGrid = function () {
+        var self = this;
+        var grid = this.root.querySelector("#embedding_deck_grid");
+        function act(ev, card) {
+            var entry = self.byPath.get(card.dataset.path);
+            if (!entry) {
+                return;
+            }
+            var action = ev.target.closest("[data-action]");
+            var name = action ? action.dataset.action : "click";
+            EDeck.hooks.cardClick.forEach(function (fn) {
+                fn(name, entry, ev, card, self);
+            });
+        }
+        grid.addEventListener("click", function (ev) {
+            var card = ev.target.closest(".edeck-card");
+            if (card) {
+                act(ev, card);
+            }
+        });
+        grid.addEventListener("keydown", function (ev) {
+            var card = ev.target.closest(".edeck-card");
+            if (card && ev.target === card && ev.key === "Enter") {
+                ev.preventDefault();
+                act(ev, card);
+            }
+        });
+    };
+
+    /** Keep the model family in step with the host: the standalone page's selector. */
+    function followFamily(deck) {
+        document.addEventListener("change", function (ev) {
+            var input = ev.target;
+            if (input && input.closest && input.closest("#embedding_deck_family") && input.checked) {
+                deck.setFamily(input.value);
+            }
+        }, true);
+    }
+
+    function isTyping(target) {
+        return target && (target.tagName === "INPUT" || target.tagName === "TEXTAREA" ||
+            target.tagName === "SELECT" || target.isContentEditable);
+    }
+
+    function start(root) {
+        EDeck.api.state().then(function (serverState) {
+            var deck = new Deck(root, serverState);
+            EDeck.deck = deck;
+            return EDeck.api.grid().then(function (payload) {
+                deck.load(payload);
+                deck.apply(false);
+                followFamily(deck);
+                EDeck.hooks.ready.forEach(function (fn) {
+                    fn(deck);
+                });
+            });
+        }).catch(function (err) {
+            var box = root.querySelector("#embedding_deck_message");
+            box.hidden = false;
+            box.textContent = "Embedding Deck could not load: " + err.message;
+        });
+        document.addEventListener("keydown", function (ev) {
+            if (ev.key !== "/" || isTyping(ev.composedPath()[0]) || !root.offsetParent) {
+                return;
+            }
+            ev.preventDefault();
+            root.querySelector("#embedding_deck_search").focus();
+        });
+    }
+
+    EDeck.Deck = Deck;
+    EDeck.host.whenPresent("#embedding_deck_root", start);
+})();

@@ -1,0 +1,134 @@
+"""Browser end-to-end fixtures: a real standalone server (subprocess, this venv's gradio)
+on a free 127.0.0.1 port, on a copy of the demo library, driven by Debian's chromium."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DEMO = os.path.join(ROOT, "embedding_deck_app", "demo_files")
+
+
+def free_port() -> int:
+    with contextlib.closing(socket.socket()) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """A running ``python -m embedding_deck serve`` process."""
+
+    def __init__(self, folder: str, cache: str) -> None:
+        self.folder = folder
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/"
+        env = dict(os.environ, XDG_CACHE_HOME=cache, PYTHONUNBUFFERED="1", GRADIO_ANALYTICS_ENABLED="False")
+        cmd = [
+            sys.executable,
+            "-m",
+            "embedding_deck",
+            "serve",
+            "--embeddings-dir",
+            folder,
+            "--port",
+            str(self.port),
+        ]
+        self.log = open(os.path.join(cache, "server.log"), "w")  # noqa: SIM115 - closed in stop()
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        self._wait()
+
+    def _wait(self) -> None:
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("server exited: " + self.tail())
+            try:
+                self.get("edeck/v1/state")
+                return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("server did not start: " + self.tail())
+
+    def tail(self) -> str:
+        with open(self.log.name, encoding="utf-8", errors="replace") as fh:
+            return fh.read()[-2000:]
+
+    def get(self, path: str) -> object:
+        with urllib.request.urlopen(self.url + path, timeout=10) as res:
+            return json.loads(res.read())
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self.log.close()
+
+
+def _start(tmp: str):
+    folder = os.path.join(tmp, "embeddings")
+    shutil.copytree(DEMO, folder)
+    cache = os.path.join(tmp, "cache")
+    os.makedirs(cache)
+    return Server(folder, cache)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A server shared by a module's read-only tests (the demo library, unchanged)."""
+    srv = _start(str(tmp_path_factory.mktemp("shared")))
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def fresh_server(tmp_path):
+    """A server on a private copy of the demo library, for tests that change files."""
+    srv = _start(str(tmp_path))
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.js_errors = errors
+    yield pg
+    context.close()
+    assert errors == [], errors

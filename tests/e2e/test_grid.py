@@ -1,0 +1,165 @@
+"""The tab in a real browser against the real standalone server: cards, badges, search,
+sort, tree, compatibility, refresh and persistence."""
+
+from __future__ import annotations
+
+import os
+
+import factories as f
+import pytest
+from e2e_helpers import card_paths, open_deck
+
+from embedding_deck.entry import Entry
+from embedding_deck.query import Query
+
+
+def _expected(server, **query) -> list[str]:
+    rows = server.get("edeck/v1/grid")["entries"]
+    entries = [
+        Entry(
+            name=r["name"],
+            path=r["path"],
+            folder=r["folder"],
+            format=r["format"],
+            size=r["size"],
+            vectors=r["vectors"],
+            created=r["created"],
+            modified=r["modified"],
+            metadata={"description": r["description"], "notes": r["notes"]},
+        )
+        for r in rows
+    ]
+    return [e.path for e in Query(**query).run(entries)]
+
+
+def test_cards_show_badges_and_errors(page, server):
+    open_deck(page, server)
+    status = page.locator("#embedding_deck_status")
+    assert status.get_attribute("data-total") == "12"
+    assert status.inner_text() == "12 embeddings"
+    easy = page.locator('.edeck-card[data-path="EasyNegative.safetensors"]')
+    assert easy.get_attribute("data-name") == "EasyNegative"
+    assert (easy.get_attribute("data-arch"), easy.get_attribute("data-vectors")) == ("SD1", "8")
+    assert easy.locator(".edeck-warn").count() == 1  # collides with SD15/EasyNegative
+    assert easy.locator("img").get_attribute("loading") == "lazy"
+    ng = page.locator('.edeck-card[data-path="ng_deepnegative_v1_75t.pt"]')
+    assert ng.get_attribute("data-vectors") == "75"
+    xl = page.locator('.edeck-card[data-path="SDXL/negativeXL_D.safetensors"]')
+    assert xl.get_attribute("data-arch") == "SDXL"
+    broken = page.locator('.edeck-card[data-path="broken/truncated.safetensors"]')
+    assert "truncated" in broken.locator(".edeck-error-text").get_attribute("data-text")
+    img = page.locator('.edeck-card[data-path="bad_prompt_version2.png"]')
+    assert img.get_attribute("data-name") == "bad_prompt_version2"
+
+
+def test_thumbnail_revalidates_with_etag(page, server):
+    open_deck(page, server)
+    src = page.locator('.edeck-card[data-path="EasyNegative.safetensors"] img').get_attribute("src")
+    first = page.request.get(server.url + src.lstrip("./"))
+    assert first.status == 200 and first.headers["content-type"] == "image/webp"
+    tag = first.headers["etag"]
+    again = page.request.get(server.url + src.lstrip("./"), headers={"If-None-Match": tag})
+    assert again.status == 304
+
+
+def test_search_as_you_type(page, server):
+    open_deck(page, server)
+    search = page.locator("#embedding_deck_search")
+    search.press_sequentially("easy")
+    assert sorted(card_paths(page)) == ["EasyNegative.safetensors", "SD15/EasyNegative.safetensors"]
+    assert page.locator("#embedding_deck_status").inner_text() == "2 of 12 embeddings"
+    search.fill("hands negative")  # description words, all terms must match
+    assert card_paths(page) == ["badhandv4.pt"]
+    search.fill("classic")  # description of EasyNegative (X.json)
+    assert card_paths(page) == ["EasyNegative.safetensors"]
+    search.fill("sdxl/")
+    assert card_paths(page) == _expected(server, text="sdxl/")
+
+
+@pytest.mark.parametrize("key", ["path", "name", "created", "modified", "size", "vectors"])
+def test_every_sort_key_and_direction(page, server, key):
+    open_deck(page, server)
+    page.select_option("#embedding_deck_sort", key)
+    assert card_paths(page) == _expected(server, sort=key)
+    page.click("#embedding_deck_sort_dir")
+    assert page.get_attribute("#embedding_deck_sort_dir", "data-desc") == "true"
+    assert card_paths(page) == _expected(server, sort=key, descending=True)
+
+
+def test_tree_filters_by_folder(page, server):
+    open_deck(page, server)
+    page.click("#embedding_deck_tree_toggle")
+    tree = page.locator("#embedding_deck_tree")
+    assert tree.is_visible()
+    assert tree.locator('[data-folder="SDXL"] .edeck-count').inner_text() == "2"
+    assert tree.locator('[data-folder=""] .edeck-count').inner_text() == "12"
+    tree.locator('[data-folder="SDXL"]').click()
+    assert sorted(card_paths(page)) == ["SDXL/negativeXL_D.safetensors", "SDXL/unaestheticXL.safetensors"]
+    tree.locator('[data-folder="SDXL"]').click()  # clicking the selected folder clears it
+    assert len(card_paths(page)) == 12
+
+
+def test_incompatible_cards_greyed_and_hidden(page, fresh_server):
+    server = fresh_server  # switches the server's model family
+    open_deck(page, server)
+    xl = page.locator('.edeck-card[data-path="SDXL/negativeXL_D.safetensors"]')
+    assert "edeck-incompatible" in xl.get_attribute("class")
+    assert "loaded checkpoint is SD1" in xl.locator(".edeck-why").get_attribute("data-text")
+    easy = page.locator('.edeck-card[data-path="EasyNegative.safetensors"]')
+    assert "edeck-incompatible" not in easy.get_attribute("class")
+    page.check("#embedding_deck_hide_incompatible")
+    paths = card_paths(page)
+    assert "SDXL/negativeXL_D.safetensors" not in paths and "EasyNegative.safetensors" in paths
+    page.uncheck("#embedding_deck_hide_incompatible")
+    page.locator("#tabs button", has_text="txt2img").first.click()
+    page.locator("#embedding_deck_family label", has_text="SDXL").click()
+    page.locator("#tabs button", has_text="Embeddings").first.click()
+    page.wait_for_function(
+        """() => { const c = document.querySelector('.edeck-card[data-path="EasyNegative.safetensors"]');
+                   return !!c && c.classList.contains('edeck-incompatible'); }"""
+    )
+    assert "edeck-incompatible" not in xl.get_attribute("class")
+
+
+def test_refresh_picks_up_new_and_deleted_files(page, fresh_server):
+    server, library = fresh_server, fresh_server.folder
+    open_deck(page, server)
+    page.fill("#embedding_deck_search", "neg")
+    before = card_paths(page)
+    f.write_safetensors(os.path.join(library, "new_negative.safetensors"), {"emb_params": (3, 768)})
+    os.unlink(os.path.join(library, "badhandv4.pt"))
+    page.click("#embedding_deck_refresh")
+    page.wait_for_function("() => document.querySelector('#embedding_deck_status').dataset.total === '12'")
+    page.wait_for_selector('.edeck-card[data-path="new_negative.safetensors"]')
+    after = card_paths(page)
+    assert "new_negative.safetensors" in after and "badhandv4.pt" not in after
+    assert page.input_value("#embedding_deck_search") == "neg"  # filter kept
+    assert set(after) - set(before) == {"new_negative.safetensors"}
+
+
+def test_state_survives_reload(page, server):
+    open_deck(page, server)
+    page.select_option("#embedding_deck_sort", "vectors")
+    page.click("#embedding_deck_sort_dir")
+    page.click("#embedding_deck_tree_toggle")
+    page.locator('#embedding_deck_tree [data-folder="SDXL"]').click()
+    page.fill("#embedding_deck_search", "xl")
+    page.reload()
+    page.locator("#tabs button", has_text="Embeddings").first.click()
+    page.wait_for_selector(".edeck-card")
+    assert page.input_value("#embedding_deck_sort") == "vectors"
+    assert page.get_attribute("#embedding_deck_sort_dir", "data-desc") == "true"
+    assert page.locator("#embedding_deck_tree").is_visible()
+    assert page.input_value("#embedding_deck_search") == "xl"
+    assert card_paths(page) == _expected(server, text="xl", folder="SDXL", sort="vectors", descending=True)
+
+
+def test_slash_focuses_search_and_enter_acts_on_card(page, server):
+    open_deck(page, server)
+    page.locator("body").press("/")
+    assert page.evaluate("document.activeElement.id") == "embedding_deck_search"
+    page.evaluate("""() => { window.__clicks = [];
+        EDeck.hooks.cardClick.push((action, e) => window.__clicks.push(action + ':' + e.path)); }""")
+    page.locator('.edeck-card[data-path="badhandv4.pt"]').focus()
+    page.keyboard.press("Enter")
+    assert page.evaluate("window.__clicks") == ["click:badhandv4.pt"]
