@@ -14,7 +14,7 @@ import gradio as gr
 from fastapi import FastAPI
 from fastapi.responses import FileResponse, JSONResponse
 
-from . import assets, routes, ui
+from . import assets, routes, security, ui
 from .deck import Deck
 from .host_standalone import StandaloneHost
 
@@ -76,7 +76,7 @@ def _inject_assets() -> None:
     templates._edeck_patched = True
 
 
-def _mount_static(app: FastAPI) -> None:
+def _mount_static(app: FastAPI, deps: list[Any]) -> None:
     def static(name: str) -> Any:
         path = assets.asset_path(name)
         if path is None:
@@ -84,22 +84,26 @@ def _mount_static(app: FastAPI) -> None:
         media = "text/css" if name.endswith(".css") else "text/javascript"
         return FileResponse(path, media_type=media, headers={"Cache-Control": "no-cache"})
 
-    app.add_api_route(STATIC + "/{name}", static, methods=["GET"], include_in_schema=False)
+    app.add_api_route(STATIC + "/{name}", static, methods=["GET"], dependencies=deps, include_in_schema=False)
 
 
 def serve(
-    embeddings_dir: str, host: str = "127.0.0.1", port: int = 7870, cache_dir: str | None = None
+    embeddings_dir: str,
+    host: str = "127.0.0.1",
+    port: int = 7870,
+    cache_dir: str | None = None,
+    auth: tuple[str, str] | None = None,
 ) -> None:
-    """Run the standalone server until interrupted."""
+    """Run the standalone server until interrupted; ``auth`` = (user, password) or None."""
     deck = Deck(StandaloneHost(embeddings_dir, cache_dir))
     _inject_assets()
     page = build_page(deck)
     page.queue()
     app, _local, _share = page.launch(
-        server_name=host, server_port=port, prevent_thread_lock=True, show_api=False, quiet=True
+        server_name=host, server_port=port, prevent_thread_lock=True, show_api=False, quiet=True, auth=auth
     )
-    routes.mount(app, deck)
-    _mount_static(app)
+    routes.mount(app, deck, dependencies=security.dependencies(app))
+    _mount_static(app, security.dependencies(app))
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
     print(f"Embedding Deck on http://{shown}:{port}/ for {os.path.abspath(embeddings_dir)}", flush=True)
     page.block_thread()

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import sys
 
 import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-FIXTURES = os.path.join(HERE, "fixtures")
-for path in (ROOT, HERE):
+for path in (os.path.dirname(HERE), HERE):
     if path not in sys.path:
         sys.path.insert(0, path)
 
-HAS_TORCH = importlib.util.find_spec("torch") is not None
+from support import HAS_TORCH  # noqa: E402
+
 # Modules that write fresh .pt files need torch, which has no wheel for this machine's
 # Python 3.10; there the committed fixtures (written by the same factories) cover them.
 collect_ignore = [] if HAS_TORCH else ["unit/test_torch_written.py"]
@@ -32,8 +30,3 @@ def emb_dir(tmp_path):
     path = tmp_path / "embeddings"
     path.mkdir()
     return path
-
-
-def fixture_path(name: str) -> str:
-    """Absolute path of a committed fixture file."""
-    return os.path.join(FIXTURES, name)

@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 import factories as f
-from conftest import ROOT, fixture_path
+from support import ROOT, fixture_path
 
 KEYS = {
     "name",

@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 
-from conftest import ROOT
+from support import ROOT
 
 BANNED = {"gradio", "fastapi", "starlette", "modules", "launch", "torch", "embedding_deck_app"}
 CORE = os.path.join(ROOT, "embedding_deck")

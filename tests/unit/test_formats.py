@@ -9,7 +9,7 @@ from pathlib import Path
 
 import factories as f
 import pytest
-from conftest import fixture_path
+from support import fixture_path
 
 from embedding_deck.formats import NotAnEmbedding, read_file
 

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import factories as f
-from conftest import fixture_path
+from support import fixture_path
 
 from embedding_deck import Library
 

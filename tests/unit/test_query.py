@@ -6,7 +6,7 @@ import json
 import os
 
 import pytest
-from conftest import HERE
+from support import HERE
 
 from embedding_deck.entry import Entry
 from embedding_deck.query import Query, folder_tree, ordered

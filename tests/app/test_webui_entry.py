@@ -1,0 +1,71 @@
+"""The WebUI entry, driven through the host's own callback runners (host_fake)."""
+
+from __future__ import annotations
+
+import types
+
+import gradio as gr
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from embedding_deck.settings import SETTINGS
+
+
+def _app(webui) -> TestClient:
+    app = FastAPI()
+    webui.modules["script_callbacks"].app_started_callback(None, app)
+    return TestClient(app)
+
+
+def test_settings_registered_in_their_section(webui):
+    webui.modules["script_callbacks"].ui_settings_callback()
+    labels = webui.modules["shared"].opts.data_labels
+    assert set(labels) == {s.key for s in SETTINGS}
+    assert all(info.section == ("embedding_deck", "Embedding Deck") for info in labels.values())
+    assert labels["edeck_default_sort"].component_args == {"choices": list(SETTINGS[0].choices)}
+    assert webui.modules["shared"].opts.edeck_card_size == "medium"
+
+
+def test_tab_registered(webui):
+    tabs = webui.modules["script_callbacks"].ui_tabs_callback()
+    assert len(tabs) == 1
+    blocks, title, elem_id = tabs[0]
+    assert (title, elem_id) == ("Embeddings", "embedding_deck")
+    assert isinstance(blocks, gr.Blocks)
+    html = [b for b in blocks.blocks.values() if isinstance(b, gr.HTML)]
+    assert "embedding_deck_root" in html[0].value
+
+
+def test_routes_list_the_hosts_folder(webui):
+    client = _app(webui)
+    grid = client.get("/edeck/v1/grid").json()
+    assert grid["error"] is None and grid["root"] == webui.folder
+    assert len(grid["entries"]) == 12
+    state = client.get("/edeck/v1/state").json()
+    assert state["host"] == "a1111" and state["family"] is None
+
+
+def test_refresh_reloads_the_webui_database_only_with_a_model(webui):
+    client = _app(webui)
+    db = webui.modules["sd_hijack"].model_hijack.embedding_db
+    refused = client.post("/edeck/v1/refresh", json={})
+    assert refused.status_code == 403  # no X-Edeck header: could be cross-site
+    res = client.post("/edeck/v1/refresh", json={}, headers={"X-Edeck": "1"})
+    assert res.status_code == 200 and "first model" in res.json()["message"]
+    assert db.reloads == []  # reloading now would make A1111 load a checkpoint
+    webui.modules["sd_models"].model_data.sd_model = types.SimpleNamespace(is_sdxl=True)
+    res = client.post("/edeck/v1/refresh", json={}, headers={"X-Edeck": "1"})
+    assert "reloaded the WebUI's embeddings" in res.json()["message"]
+    assert db.reloads == [{"force_reload": True, "locked": True}]
+    assert client.get("/edeck/v1/state").json()["family"] == "SDXL"
+
+
+def test_routes_need_the_gradio_login_when_auth_is_on(webui):
+    app = FastAPI()
+    app.auth = {"user": "pw"}
+    app.tokens = {"tok123": "user"}
+    webui.modules["script_callbacks"].app_started_callback(None, app)
+    client = TestClient(app)
+    assert client.get("/edeck/v1/grid").status_code == 401
+    client.cookies.set("access-token", "tok123")
+    assert client.get("/edeck/v1/grid").status_code == 200

@@ -1,0 +1,51 @@
+// The JS twin of embedding_deck/query.py, on the same case table (tests/cases/query.json).
+"use strict";
+const test = require("node:test");
+const assert = require("node:assert/strict");
+const path = require("node:path");
+const fs = require("node:fs");
+const Q = require("../../javascript/edeck_12_query.js");
+const F = require("../../javascript/edeck_13_format.js");
+
+const table = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "cases", "query.json"), "utf8"));
+
+function rows() {
+    return table.entries.map((r) => ({
+        ...r,
+        description: (r.metadata || {}).description || "",
+        notes: (r.metadata || {}).notes || "",
+    }));
+}
+
+for (const c of table.cases) {
+    test(`query case ${c.id}`, () => {
+        const got = Q.run(rows(), {text: c.text || "", folder: c.folder || "", sort: c.sort || "path", desc: !!c.desc});
+        assert.deepEqual(got.map((e) => e.path), c.expect);
+    });
+}
+
+test("folder tree counts match Python's", () => {
+    const got = Q.folderTree(rows(), ["", "neg", "neg/hands", "xl", "empty"]);
+    assert.deepEqual(got, table.tree);
+});
+
+test("unknown sort key throws", () => {
+    assert.throws(() => Q.ordered([], "colour"), /unknown sort key/);
+});
+
+test("incompatibility sentences", () => {
+    assert.equal(Q.incompatibility({arch: "SD1"}, "SD1"), "");
+    assert.equal(Q.incompatibility({arch: "SDXL"}, null), "");
+    assert.match(Q.incompatibility({arch: "SDXL"}, "SD1"), /SDXL embedding: the loaded checkpoint is SD1/);
+    assert.match(Q.incompatibility({arch: "unknown"}, "SDXL"), /fits no SD1, SD2 or SDXL/);
+    assert.equal(Q.incompatibility({arch: "unknown", error: "broken"}, "SD1"), "");
+    const hidden = Q.run(rows().map((r) => ({...r, arch: r.path.startsWith("xl/") ? "SDXL" : "SD1"})),
+        {family: "SD1", hideIncompatible: true});
+    assert.ok(hidden.every((e) => !e.path.startsWith("xl/")));
+});
+
+test("status text", () => {
+    assert.equal(F.status(12, 40), "12 of 40 embeddings");
+    assert.equal(F.status(1, 1), "1 embedding");
+    assert.equal(F.size(2048), "2.0 KB");
+});
