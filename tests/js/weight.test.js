@@ -1,0 +1,33 @@
+// Ctrl+Up/Down rules on the host-contract case table (tests/cases/weight.json).
+"use strict";
+const test = require("node:test");
+const assert = require("node:assert/strict");
+const fs = require("node:fs");
+const path = require("node:path");
+const W = require("../../javascript/edeck_10_weight.js");
+
+const table = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "cases", "weight.json"), "utf8"));
+
+for (const c of table.cases) {
+    const label = `row ${c.id}: ${JSON.stringify(c.text)} [${c.sel}] ${c.key}` + (c.deviation ? " (deviation)" : "");
+    test(label, () => {
+        const opts = W.optionsFrom(c.opts || {});
+        const r = W.adjust(c.text, c.sel[0], c.sel[1], c.key === "Up", opts);
+        assert.equal(r.text, c.expect);
+        assert.deepEqual([r.start, r.end], c.expect_sel);
+        assert.equal(r.changed, c.changed);
+    });
+}
+
+test("three Up then three Down returns the original text", () => {
+    let r = {text: "a cat, EasyNegative", start: 10, end: 10};
+    for (let i = 0; i < 3; i++) r = W.adjust(r.text, r.start, r.end, true, W.DEFAULTS);
+    assert.equal(r.text, "a cat, (EasyNegative:1.3)");
+    for (let i = 0; i < 3; i++) r = W.adjust(r.text, r.start, r.end, false, W.DEFAULTS);
+    assert.equal(r.text, "a cat, EasyNegative");
+});
+
+test("the table has at least 40 cases and every deviation names A1111's output", () => {
+    assert.ok(table.cases.length >= 40);
+    for (const c of table.cases.filter((x) => x.deviation)) assert.ok(c.a1111, c.id);
+});
