@@ -99,6 +99,8 @@ class Deck:
             "collides_with": e.collides_with,
             "winner": e.collision_winner,
             "hidden": e.hidden,
+            "weight": _preferred_weight(meta),
+            "target": "positive" if meta.get("default target") == "positive" else "negative",
         }
 
     def _preview_version(self, e: Entry) -> int | None:
@@ -132,6 +134,16 @@ class Deck:
             return thumbnail(path, width, os.path.join(self.host.cache_dir, "thumbs"))
         except OSError:
             raise UnreadableFile("The preview image cannot be read.") from None
+
+
+def _preferred_weight(meta: dict[str, Any]) -> float:
+    # A1111's editors store "preferred weight" with 0 meaning "not set".
+    value = meta.get("preferred weight")
+    try:
+        weight = float(value)
+    except (TypeError, ValueError):
+        return 1.0
+    return weight if weight > 0 else 1.0
 
 
 def _text(value: Any) -> str:

@@ -17,15 +17,30 @@ from fastapi.responses import FileResponse, JSONResponse
 from . import assets, routes, security, ui
 from .deck import Deck
 from .host_standalone import StandaloneHost
+from .report import report_html
 
 STATIC = routes.PREFIX + "/static"
 FAMILIES = ["SD1", "SD2", "SDXL"]
 
 
-def _prompt_area(tab: str, host: StandaloneHost) -> None:
+def _prompt_area(tab: str, deck: Deck) -> None:
     with gr.Row(elem_id=f"{tab}_toprow"), gr.Column(elem_id=f"{tab}_prompt_container"):
-        gr.Textbox(label="Prompt", elem_id=f"{tab}_prompt", elem_classes=["prompt"], lines=3)
-        gr.Textbox(label="Negative prompt", elem_id=f"{tab}_neg_prompt", elem_classes=["prompt"], lines=3)
+        prompt = gr.Textbox(label="Prompt", elem_id=f"{tab}_prompt", elem_classes=["prompt"], lines=3)
+        negative = gr.Textbox(
+            label="Negative prompt", elem_id=f"{tab}_neg_prompt", elem_classes=["prompt"], lines=3
+        )
+    report_id = "embedding_deck_prompt_report" + ("" if tab == "txt2img" else f"_{tab}")
+    report = gr.HTML(report_html(deck, "", ""), elem_id=report_id)
+
+    def update(positive: str, negative_text: str) -> str:
+        return report_html(deck, positive, negative_text)
+
+    for box in (prompt, negative):
+        # gradio 3.41 drops a trigger while the same event is still running; the chained
+        # second run reads the boxes again, so the report always ends on the final text.
+        box.change(update, inputs=[prompt, negative], outputs=[report]).then(
+            update, inputs=[prompt, negative], outputs=[report]
+        )
 
 
 def build_page(deck: Deck) -> gr.Blocks:
@@ -35,7 +50,7 @@ def build_page(deck: Deck) -> gr.Blocks:
         with gr.Tabs(elem_id="tabs"):
             for tab in ("txt2img", "img2img"):
                 with gr.TabItem(tab, id=tab, elem_id=f"tab_{tab}"):
-                    _prompt_area(tab, host)
+                    _prompt_area(tab, deck)
             with gr.TabItem(ui.TAB_TITLE, id=ui.TAB_ID, elem_id=f"tab_{ui.TAB_ID}"):
                 ui.build_tab_contents(deck)
         family = gr.Radio(

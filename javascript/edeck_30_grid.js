@@ -207,6 +207,14 @@
         }
         card.appendChild(info);
 
+        var plus = el("button", "edeck-add-positive");
+        plus.type = "button";
+        plus.dataset.action = "positive";
+        plus.title = "Add to (or remove from) the positive prompt — same as Shift+click";
+        plus.setAttribute("aria-label", "Positive prompt: " + e.name);
+        plus.textContent = "+";
+        card.appendChild(plus);
+
         var edit = el("button", "edeck-edit");
         edit.type = "button";
         edit.dataset.action = "edit";

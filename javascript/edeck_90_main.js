@@ -12,7 +12,8 @@
         this.entries = [];
         this.byPath = new Map();
         this.family = serverState.family || null;
-        var settings = serverState.settings || {};
+        var settings = (this.settings = serverState.settings || {});
+        this.drawerTab = null;
         this.state = EDeck.toolbar.load({
             text: "",
             folder: "",
@@ -126,6 +127,34 @@
         }
         this.sortedCache = null;
         this.apply(true);
+    };
+
+    /** The user went to a prompt box of tab: card clicks follow them there. */
+    Deck.prototype.followTab = function (tab) {
+        if (!this.drawerTab && this.state.target !== tab) {
+            this.state.target = tab;
+            this.toolbar.changed("target");
+        }
+    };
+
+    /** A prompt box changed: refresh the in-prompt marks of the cards in view. */
+    Deck.prototype.promptsChanged = function () {
+        if (this.pendingMarks) {
+            return;
+        }
+        this.pendingMarks = true;
+        var self = this;
+        requestAnimationFrame(function () {
+            self.pendingMarks = false;
+            self.grid.nodes.forEach(function (card, path) {
+                var entry = self.byPath.get(path);
+                if (entry) {
+                    EDeck.hooks.cardDecorate.forEach(function (fn) {
+                        fn(card, entry);
+                    });
+                }
+            });
+        });
     };
 
     Deck.prototype.setFamily = function (family) {

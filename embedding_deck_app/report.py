@@ -1,0 +1,39 @@
+"""The prompt report: which embeddings the prompts use, at what weight, and their cost.
+
+Computed on the server from the prompt boxes' gradio values, so it shows exactly what a
+Generate would send. Names are escaped: they come from file names.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from embedding_deck.prompt_scan import scan_prompt
+
+from .deck import Deck
+
+
+def report_html(deck: Deck, positive: str, negative: str) -> str:
+    """An HTML table of the embeddings in both prompts, with data-* hooks for tests."""
+    try:
+        entries = [] if deck.folder_problem() else deck.entries()
+    except OSError:
+        entries = []
+    rows, totals = [], {"positive": 0, "negative": 0}
+    for kind, text in (("positive", positive or ""), ("negative", negative or "")):
+        for found in scan_prompt(text, entries):
+            totals[kind] += found.vectors
+            rows.append(
+                f'<tr data-prompt="{kind}" data-name="{escape(found.name)}" data-weight="{found.weight:g}"'
+                f' data-vectors="{found.vectors}"><td>{kind}</td><td>{escape(found.name)}</td>'
+                f"<td>{found.weight:g}</td><td>{found.vectors}</td></tr>"
+            )
+    total = totals["positive"] + totals["negative"]
+    body = "".join(rows) or '<tr><td colspan="4">No embeddings in the prompts.</td></tr>'
+    return (
+        f'<div class="edeck-report" data-total-vectors="{total}">'
+        "<table><thead><tr><th>Prompt</th><th>Embedding</th><th>Weight</th><th>Vectors</th></tr></thead>"
+        f"<tbody>{body}</tbody></table>"
+        f"<p>Embeddings cost {total} vectors: {totals['positive']} in the positive prompt, "
+        f"{totals['negative']} in the negative (75 per chunk).</p></div>"
+    )
