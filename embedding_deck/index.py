@@ -135,10 +135,10 @@ class Library:
             return None
         entry = _build_entry(cand, parsed, self._parsed[cand.rel])
         self._attach_sidecars(entry, cand, stem, side_stamp)
-        if parsed.is_image and parsed.error is None:
-            entry.preview = cand.rel
-        elif preview_name:
+        if preview_name and (".preview." in preview_name.lower() or not parsed.is_image):
             entry.preview = _join(cand.folder.rel, preview_name)
+        elif parsed.is_image and parsed.error is None:
+            entry.preview = cand.rel
         self._keys[cand.rel] = key
         return entry
 
@@ -167,6 +167,26 @@ class Library:
         entry.metadata = dict(record["metadata"])
         entry.warnings = entry.warnings + list(record["warnings"])
         entry.sidecars = [_join(cand.folder.rel, s[1]) for s in stamp]
+
+    def refresh_one(self, rel: str) -> Entry | None:
+        """Re-read one entry (its file, sidecars and preview) without walking the folder."""
+        with self._lock, _no_gc():
+            folder_rel = rel.rpartition("/")[0]
+            folder_abs = os.path.join(self.root, *folder_rel.split("/")) if folder_rel else self.root
+            try:
+                _folder, cands = self._walker.folder(folder_abs, folder_rel)
+            except OSError:
+                cands = []
+            cand = next((c for c in cands if c.rel == rel), None)
+            self._keys.pop(rel, None)
+            entry = self._entry_for(cand) if cand is not None else None
+            if entry is None:
+                self.entries.pop(rel, None)
+            else:
+                self.entries[rel] = entry
+            _mark_collisions(list(self.entries.values()))
+            self.save_cache()
+            return entry
 
     def get(self, rel: str) -> Entry | None:
         """The entry at a relative path from the last scan."""

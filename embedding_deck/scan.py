@@ -142,29 +142,22 @@ class Walker:
             old.folder.entries = {}
             return old
         try:
-            with os.scandir(path) as it:
-                entries = list(it)
+            return _read_listing(path, rel, key)
         except OSError:
             if is_root:
                 raise
             return None
-        listing = _Listing(key, Folder(rel, path), [], [], [])
-        for entry in entries:
-            name = entry.name
-            try:
-                is_dir = entry.is_dir()  # follows symlinks, as os.walk(followlinks=True)
-            except OSError:
-                is_dir = False
-            if is_dir:
-                listing.subdirs.append(name)
-                if is_candidate(name):
-                    listing.dir_candidates.append(name)
-                continue
-            listing.files.append(name)
-            listing.folder.entries[name] = entry
-            lowered = name.lower()
-            _classify(listing.folder, name, lowered, lowered[lowered.rfind(".") :])
-        return listing
+
+    def folder(self, path: str, rel: str) -> tuple[Folder, list[Candidate]]:
+        """A fresh listing of one folder and its candidates (for refreshing one entry)."""
+        listing = _read_listing(path, rel, (0, 0, 0))
+        prefix = f"{rel}/" if rel else ""
+        cands = [
+            _candidate(listing.folder, path + os.sep + n, prefix + n, n)
+            for n in listing.files
+            if is_candidate(n)
+        ]
+        return listing.folder, cands
 
     def _walk_dir(
         self, path: str, rel: str, st: os.stat_result, result: Walk, seen: set, is_root: bool = False
@@ -196,6 +189,28 @@ class Walker:
                 continue
             seen.add(key)
             self._walk_dir(sub, prefix + name, sub_st, result, seen)
+
+
+def _read_listing(path: str, rel: str, key: tuple[int, int, int]) -> _Listing:
+    with os.scandir(path) as it:
+        entries = list(it)
+    listing = _Listing(key, Folder(rel, path), [], [], [])
+    for entry in entries:
+        name = entry.name
+        try:
+            is_dir = entry.is_dir()  # follows symlinks, as os.walk(followlinks=True)
+        except OSError:
+            is_dir = False
+        if is_dir:
+            listing.subdirs.append(name)
+            if is_candidate(name):
+                listing.dir_candidates.append(name)
+            continue
+        listing.files.append(name)
+        listing.folder.entries[name] = entry
+        lowered = name.lower()
+        _classify(listing.folder, name, lowered, lowered[lowered.rfind(".") :])
+    return listing
 
 
 def walk(root: str) -> Walk:

@@ -7,9 +7,9 @@ import os
 import threading
 from typing import Any
 
-from embedding_deck import Library
+from embedding_deck import Library, previews, sidecar
 from embedding_deck.entry import Entry
-from embedding_deck.errors import NotFound, UnreadableFile
+from embedding_deck.errors import BadUpload, DeckError, NotFound, StaleWrite, UnreadableFile
 from embedding_deck.paths import resolve_inside
 from embedding_deck.thumbs import thumbnail
 
@@ -33,6 +33,7 @@ class Deck:
         )
         self._scanned = False
         self._lock = threading.Lock()
+        self._hashes: dict[tuple[str, int, int], str] = {}
 
     def folder_problem(self) -> str | None:
         """A sentence when the embeddings folder cannot be used, else None."""
@@ -122,6 +123,93 @@ class Deck:
             raise NotFound("That embedding is no longer in the folder; the list was refreshed.")
         return entry
 
+    # ---- metadata editor ---------------------------------------------------------
+    def _abs(self, rel: str) -> str:
+        self.entry(rel)  # listed, or NotFound
+        return resolve_inside(self.host.embeddings_dir, rel)
+
+    def meta(self, rel: str) -> dict[str, Any]:
+        """Everything the editor shows: the entry, X.json as it is now, and notes."""
+        path = self._abs(rel)
+        entry = self.library.refresh_one(rel) or self.entry(rel)
+        json_file = sidecar.json_path_for(path)
+        try:
+            user, stamp = sidecar.read_user_metadata(json_file)
+            json_error = None
+        except ValueError as err:
+            user, stamp, json_error = {}, "unreadable", str(err)
+        return {
+            "entry": entry.to_json(),
+            "row": self._grid_row(entry),
+            "user": user,
+            "stamp": stamp,
+            "json_error": json_error,
+            "json_file": os.path.relpath(json_file, self.library.root).replace(os.sep, "/"),
+            "sha256": self._hashes.get(self._hash_key(path)),
+            "preview_note": _builtin_preview_note(path, entry),
+            "standalone": self.host.name == "standalone",
+        }
+
+    def save_meta(self, rel: str, changes: Any, stamp: Any) -> dict[str, Any]:
+        """Merge the user's changed fields into X.json; the updated grid row and a notice."""
+        path = self._abs(rel)
+        clean = _clean_changes(changes)
+        if stamp == "unreadable":
+            raise UnreadableFile(
+                "X.json is not valid JSON; fix or remove it before saving. It was left as it is."
+            )
+        try:
+            _written, notice = sidecar.merge_changes(sidecar.json_path_for(path), clean, stamp)
+        except StaleWrite:
+            raise
+        except ValueError as err:
+            raise UnreadableFile(str(err)) from None
+        except OSError as err:
+            raise DeckError(_write_failure("X.json", err)) from None
+        entry = self.library.refresh_one(rel)
+        return {"row": self._grid_row(entry) if entry else None, "notice": notice}
+
+    def sha256(self, rel: str) -> str:
+        """The file's SHA-256 (the WebUI's hash), computed once per file version."""
+        import hashlib
+
+        path = self._abs(rel)
+        key = self._hash_key(path)
+        if key not in self._hashes:
+            digest = hashlib.sha256()
+            with open(path, "rb") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    digest.update(block)
+            self._hashes[key] = digest.hexdigest()
+        return self._hashes[key]
+
+    def _hash_key(self, path: str) -> tuple[str, int, int]:
+        st = os.stat(path)
+        return (path, st.st_size, st.st_mtime_ns)
+
+    def upload_preview(self, rel: str, data: bytes) -> dict[str, Any]:
+        """Decode, re-encode and write X.preview.png; the updated row and a note."""
+        path = self._abs(rel)
+        try:
+            previews.write_preview(path, data)
+        except BadUpload:
+            raise
+        except OSError as err:
+            raise DeckError(_write_failure("the preview", err)) from None
+        entry = self.library.refresh_one(rel)
+        return {"row": self._grid_row(entry) if entry else None, "notice": _builtin_preview_note(path, entry)}
+
+    def delete_preview(self, rel: str) -> dict[str, Any]:
+        """Remove our X.preview.png so the default preview shows again."""
+        path = self._abs(rel)
+        try:
+            removed = previews.delete_preview(path)
+        except OSError as err:
+            raise DeckError(_write_failure("the preview", err)) from None
+        entry = self.library.refresh_one(rel)
+        notice = None if removed else "There was no X.preview.png to delete."
+        return {"row": self._grid_row(entry) if entry else None, "notice": notice}
+
     def thumb(self, rel: str, width: int) -> tuple[bytes, str]:
         """Thumbnail bytes and ETag for a listed entry's preview (nothing else is served)."""
         entry = self.entry(rel)
@@ -134,6 +222,73 @@ class Deck:
             return thumbnail(path, width, os.path.join(self.host.cache_dir, "thumbs"))
         except OSError:
             raise UnreadableFile("The preview image cannot be read.") from None
+
+
+def _write_failure(what: str, err: OSError) -> str:
+    why = err.strerror or type(err).__name__
+    return f"Could not write {what} ({why}); every file was left as it was."
+
+
+def _builtin_preview_note(path: str, entry: Entry | None) -> str | None:
+    """A sentence when the WebUI's own page will show another picture than our preview."""
+    if entry is None or not entry.preview or ".preview." not in entry.preview.lower():
+        return None
+    stem = os.path.splitext(path)[0]
+    for ext in ("png", "jpg", "jpeg", "webp", "gif"):
+        plain = f"{stem}.{ext}"
+        if os.path.exists(plain):
+            name = os.path.basename(plain)
+            return (
+                f"The WebUI's own Textual Inversion page shows {name} instead of this preview "
+                f"(it prefers {name} over the .preview file); rename {name} to see it there too."
+            )
+    return None
+
+
+_TEXT_KEYS = ("description", "notes", "activation text")
+MAX_TEXT = 100_000
+
+
+def _clean_changes(changes: Any) -> dict[str, dict[str, Any]]:
+    """Validate the editor's changes: known keys only, values of the right type."""
+    if not isinstance(changes, dict):
+        raise UnreadableFile("The editor sent no changes.")
+    out = {}
+    for key, change in changes.items():
+        if key not in sidecar.EDITABLE_KEYS or not isinstance(change, dict):
+            raise UnreadableFile(f"{key!r} cannot be edited here.")
+        out[key] = {"from": change.get("from"), "to": _clean_value(key, change.get("to"))}
+    return out
+
+
+def _clean_value(key: str, value: Any) -> Any:
+    if value is None or value == "":
+        return None
+    if key in _TEXT_KEYS:
+        if not isinstance(value, str) or len(value) > MAX_TEXT:
+            raise UnreadableFile(f"{key} must be text of at most {MAX_TEXT:,} characters.")
+        return value
+    if key == "preferred weight":
+        try:
+            weight = float(value)
+        except (TypeError, ValueError):
+            raise UnreadableFile("The preferred weight must be a number, such as 0.8.") from None
+        if not -10 <= weight <= 10:
+            raise UnreadableFile("The preferred weight must be between -10 and 10.")
+        return weight
+    if key == "default target":
+        if value not in ("negative", "positive"):
+            raise UnreadableFile("The default target is negative or positive.")
+        return value
+    if key == "sd version":
+        if value not in ("SD1", "SD2", "SDXL"):
+            raise UnreadableFile("The SD version override is SD1, SD2 or SDXL (or empty for automatic).")
+        return value
+    if key == "tags":
+        if not isinstance(value, list) or not all(isinstance(t, str) and len(t) <= 200 for t in value):
+            raise UnreadableFile("Tags must be a list of short texts.")
+        return [t.strip() for t in value if t.strip()][:100]
+    raise UnreadableFile(f"{key!r} cannot be edited here.")
 
 
 def _preferred_weight(meta: dict[str, Any]) -> float:

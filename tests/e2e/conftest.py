@@ -55,7 +55,7 @@ class Server:
             "--port",
             str(self.port),
         ]
-        self.log = open(os.path.join(cache, "server.log"), "w")  # noqa: SIM115 - closed in stop()
+        self.log = open(os.path.join(cache, "server.log"), "w")
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         self._wait()
 

@@ -141,6 +141,8 @@ def test_image_embedding_name_and_preview(emb_dir):
     assert set(entries) == {"foo.png"}  # bar.png is a plain picture: not listed
     assert entries["foo.png"].name == "myemb-500"
     assert entries["foo.png"].preview == "foo.png"
+    f.picture().save(emb_dir / "foo.preview.png")
+    assert by_path(Library(str(emb_dir)).scan())["foo.png"].preview == "foo.preview.png"
 
 
 def test_preview_order_is_fixed(emb_dir):
@@ -154,7 +156,7 @@ def test_preview_order_is_fixed(emb_dir):
     f.picture().save(emb_dir / "C.Preview.JPG")
     entries = by_path(Library(str(emb_dir)).scan())
     assert entries["a.safetensors"].preview == "a.preview.png"  # png family before jpg
-    assert entries["b.safetensors"].preview == "b.png"  # X.png beats X.preview.png
+    assert entries["b.safetensors"].preview == "b.preview.png"  # the explicit preview wins
     assert entries["c.safetensors"].preview == "C.Preview.JPG"  # case-insensitive fallback
 
 
