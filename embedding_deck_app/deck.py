@@ -86,7 +86,7 @@ class Deck:
             "path": e.path,
             "folder": e.folder,
             "format": e.format,
-            "arch": e.arch,
+            "arch": _arch(e),
             "vectors": e.vectors,
             "size": e.size,
             "created": e.created,
@@ -222,6 +222,15 @@ class Deck:
             return thumbnail(path, width, os.path.join(self.host.cache_dir, "thumbs"))
         except OSError:
             raise UnreadableFile("The preview image cannot be read.") from None
+
+
+def _arch(e: Entry) -> str:
+    # The editor's SD-version override names a family only where the file cannot: a known
+    # width decides compatibility, whatever a label says.
+    override = e.metadata.get("sd version")
+    if e.arch == "unknown" and e.error is None and override in ("SD1", "SD2", "SDXL"):
+        return override
+    return e.arch
 
 
 def _write_failure(what: str, err: OSError) -> str:

@@ -41,6 +41,35 @@
         embedding: function (path) {
             return request("GET", "/embedding?path=" + encodeURIComponent(path));
         },
+        meta: function (path) {
+            return request("GET", "/meta?path=" + encodeURIComponent(path));
+        },
+        saveMeta: function (path, stamp, changes) {
+            return request("POST", "/meta", {path: path, stamp: stamp, changes: changes});
+        },
+        hash: function (path) {
+            return request("POST", "/hash", {path: path});
+        },
+        deletePreview: function (path) {
+            return request("POST", "/preview/delete", {path: path});
+        },
+        uploadPreview: function (path, blob) {
+            return fetch(EDeck.host.base + "/preview?path=" + encodeURIComponent(path), {
+                method: "POST",
+                credentials: "same-origin",
+                headers: {"X-Edeck": "1", "Content-Type": blob.type || "application/octet-stream"},
+                body: blob,
+            }).then(function (res) {
+                return res.json().catch(function () {
+                    return {};
+                }).then(function (data) {
+                    if (!res.ok) {
+                        throw new Error(data.error || "The server answered " + res.status + ".");
+                    }
+                    return data;
+                });
+            });
+        },
         thumbUrl: function (e, width) {
             return EDeck.host.base + "/thumb?path=" + encodeURIComponent(e.path) + "&w=" + width + "&v=" + (e.preview_v || 0);
         },

@@ -116,17 +116,17 @@
         });
     };
 
-    /** Re-fetch one entry after it changed on the server, keeping filter, sort and scroll. */
+    /** One entry changed on the server: re-render just its card; filter, sort, scroll stay. */
     Deck.prototype.updateEntry = function (row) {
         var old = this.byPath.get(row.path);
-        if (old) {
-            Object.keys(old).forEach(function (k) {
-                delete old[k];
-            });
-            Object.assign(old, row);
+        if (!old) {
+            return;
         }
-        this.sortedCache = null;
-        this.apply(true);
+        Object.keys(old).forEach(function (k) {
+            delete old[k];
+        });
+        Object.assign(old, row);
+        this.grid.replace(row.path, old);
     };
 
     /** The user went to a prompt box of tab: card clicks follow them there. */

@@ -1,0 +1,323 @@
+/**
+ * Embedding Deck — the metadata editor (#embedding_deck_modal): description, notes and the
+ * other X.json fields, read-only facts, and the preview. Saves send only the fields the
+ * user changed, with their values at opening, so the server can merge and spot conflicts.
+ */
+(function () {
+    "use strict";
+    var EDeck = (window.EDeck = window.EDeck || {});
+    var FIELDS = [
+        ["description", "Description", "textarea", 3],
+        ["notes", "Notes", "textarea", 4],
+        ["activation text", "Activation text", "input"],
+        ["preferred weight", "Preferred weight", "number"],
+        ["default target", "Default target", "select", [["negative", "Negative prompt"], ["positive", "Positive prompt"]]],
+        ["tags", "Tags (comma-separated)", "input"],
+        ["sd version", "SD version", "select", [["", "Automatic (from the file)"], ["SD1", "SD1"], ["SD2", "SD2"], ["SDXL", "SDXL"]]],
+    ];
+    var modal = null;
+    var current = null;
+
+    function h(tag, attrs, children) {
+        var el = document.createElement(tag);
+        Object.keys(attrs || {}).forEach(function (k) {
+            if (k === "text") {
+                el.textContent = attrs[k];
+            } else {
+                el.setAttribute(k, attrs[k]);
+            }
+        });
+        (children || []).forEach(function (c) {
+            el.appendChild(c);
+        });
+        return el;
+    }
+
+    function field(spec) {
+        var name = spec[0];
+        var input;
+        if (spec[2] === "textarea") {
+            input = h("textarea", {name: name, rows: String(spec[3])});
+        } else if (spec[2] === "select") {
+            input = h("select", {name: name}, spec[3].map(function (o) {
+                return h("option", {value: o[0], text: o[1]});
+            }));
+        } else if (spec[2] === "number") {
+            input = h("input", {name: name, type: "number", step: "0.05", min: "-10", max: "10", placeholder: "1"});
+        } else {
+            input = h("input", {name: name, type: "text"});
+        }
+        return h("label", {class: "edeck-field"}, [h("span", {text: spec[1]}), input]);
+    }
+
+    function build() {
+        var previewButtons = h("div", {class: "edeck-preview-buttons"}, [
+            h("button", {type: "button", class: "edeck-button", "data-action": "replace-preview", text: "Use selected result"}),
+            h("label", {class: "edeck-button edeck-upload"}, [
+                h("span", {text: "Upload…"}),
+                h("input", {type: "file", "data-action": "upload-preview", accept: "image/png,image/jpeg,image/webp"}),
+            ]),
+            h("button", {type: "button", class: "edeck-button", "data-action": "delete-preview", text: "Delete preview"}),
+        ]);
+        var box = h("div", {class: "edeck-modal-box"}, [
+            h("h2", {id: "embedding_deck_modal_title", class: "edeck-modal-title"}),
+            h("div", {class: "edeck-modal-message", role: "alert", hidden: ""}),
+            h("div", {class: "edeck-modal-cols"}, [
+                h("div", {class: "edeck-modal-side"}, [
+                    h("div", {class: "edeck-drop", tabindex: "0", title: "Drop or paste an image here"}, [
+                        h("img", {class: "edeck-modal-img", alt: ""}),
+                    ]),
+                    previewButtons,
+                    h("p", {class: "edeck-hint", text: "Drop or paste an image (PNG, JPEG, WebP) to use it as the preview."}),
+                    h("table", {class: "edeck-facts"}),
+                ]),
+                h("form", {class: "edeck-modal-form"}, FIELDS.map(field)),
+            ]),
+            h("div", {class: "edeck-modal-actions"}, [
+                h("button", {type: "button", class: "edeck-button", "data-action": "cancel", text: "Cancel"}),
+                h("button", {type: "button", class: "edeck-button edeck-primary", "data-action": "save", text: "Save"}),
+            ]),
+        ]);
+        modal = h("div", {id: "embedding_deck_modal", class: "edeck-modal", role: "dialog", "aria-modal": "true",
+            "aria-labelledby": "embedding_deck_modal_title", hidden: ""}, [box]);
+        document.body.appendChild(modal);
+        modal.addEventListener("click", onClick);
+        // on document: Esc and Tab must work even when focus fell onto a disabled button
+        document.addEventListener("keydown", function (ev) {
+            if (!modal.hidden) {
+                onKey(ev);
+            }
+        }, true);
+        document.addEventListener("focusin", function (ev) {
+            if (!modal.hidden && !modal.contains(ev.target)) {
+                var items = focusables();
+                if (items.length) {
+                    items[0].focus();
+                }
+            }
+        });
+        modal.addEventListener("change", function (ev) {
+            if (ev.target.matches("[data-action=upload-preview]") && ev.target.files[0]) {
+                EDeck.preview.upload(ev.target.files[0]);
+                ev.target.value = "";
+            }
+        });
+        EDeck.preview.bindDrop(modal.querySelector(".edeck-drop"), modal);
+    }
+
+    function message(text, kind) {
+        var box = modal.querySelector(".edeck-modal-message");
+        box.hidden = !text;
+        box.textContent = text || "";
+        box.dataset.kind = kind || "error";
+    }
+
+    function original(key) {
+        var v = current.user[key];
+        if (key === "tags") {
+            return Array.isArray(v) ? v.join(", ") : "";
+        }
+        if (key === "default target") {
+            return v === "positive" ? "positive" : "negative";
+        }
+        return v === undefined || v === null ? "" : String(v);
+    }
+
+    function fill() {
+        var e = current.entry;
+        modal.querySelector(".edeck-modal-title").setAttribute("data-text", e.name);
+        modal.querySelector(".edeck-modal-title").textContent = e.name;
+        FIELDS.forEach(function (spec) {
+            modal.querySelector("[name='" + spec[0] + "']").value = original(spec[0]);
+        });
+        facts();
+        EDeck.preview.show(current.row);
+        var gallery = EDeck.preview.galleryAvailable();
+        var replace = modal.querySelector("[data-action=replace-preview]");
+        replace.disabled = current.standalone || !gallery;
+        replace.title = current.standalone ?
+            "Only inside the WebUI: uses the image selected in the target tab's results" :
+            gallery ? "Use the image selected in the " + EDeck.deck.state.target + " results" : "No result image yet";
+        var notes = [current.json_error, current.preview_note].filter(Boolean).join(" ");
+        message(notes, "info");
+    }
+
+    function facts() {
+        var e = current.entry;
+        var F = EDeck.format;
+        var rows = [
+            ["File", e.path],
+            ["Size", F.size(e.size)],
+            ["Format", e.format],
+            ["Architecture", e.arch + (e.dim ? " (" + e.dim + " wide)" : "")],
+            ["Vectors", e.vectors === null ? "" : String(e.vectors)],
+            ["Step", e.step === null ? "" : String(e.step)],
+            ["Trained on", e.checkpoint || e.checkpoint_hash || ""],
+            ["SHA-256", current.sha256 ? current.sha256.slice(0, 12) : ""],
+            ["Created", (e.created || "").replace("T", " ") + (e.created_clock === "birth" ? "" : " (no birth time: modification time)")],
+            ["Modified", (e.modified || "").replace("T", " ")],
+            ["Metadata file", current.json_file],
+        ];
+        if (e.collides_with && e.collides_with.length) {
+            rows.push(["Same name as", e.collides_with.join(", ") + (e.collision_winner ? " — the WebUI keeps this file" : " — the WebUI keeps the other file")]);
+        }
+        (e.warnings || []).forEach(function (w) {
+            rows.push(["Warning", w]);
+        });
+        var table = modal.querySelector(".edeck-facts");
+        table.textContent = "";
+        rows.forEach(function (r) {
+            var value = h("td", {"data-fact": r[0], text: r[1]});
+            if (r[0] === "SHA-256" && !current.sha256) {
+                value.appendChild(h("button", {type: "button", class: "edeck-button", "data-action": "hash", text: "Compute"}));
+            }
+            table.appendChild(h("tr", {}, [h("th", {text: r[0]}), value]));
+        });
+    }
+
+    function changes() {
+        var out = {};
+        FIELDS.forEach(function (spec) {
+            var key = spec[0];
+            var value = modal.querySelector("[name='" + key + "']").value;
+            if (value === original(key)) {
+                return;
+            }
+            var to = value;
+            if (key === "tags") {
+                to = value.split(",").map(function (t) {
+                    return t.trim();
+                }).filter(Boolean);
+            } else if (key === "preferred weight") {
+                to = value === "" ? null : parseFloat(value);
+            }
+            out[key] = {from: current.user[key] === undefined ? null : current.user[key], to: to};
+        });
+        return out;
+    }
+
+    function save() {
+        var diff = changes();
+        if (!Object.keys(diff).length) {
+            close();
+            return;
+        }
+        var button = modal.querySelector("[data-action=save]");
+        button.disabled = true;
+        EDeck.api.saveMeta(current.entry.path, current.stamp, diff).then(function (res) {
+            if (res.row) {
+                EDeck.deck.updateEntry(res.row);
+            }
+            if (res.notice) {
+                EDeck.deck.message(res.notice, "info");
+            }
+            close();
+        }).catch(function (err) {
+            message(err.message);
+        }).then(function () {
+            button.disabled = false;
+        });
+    }
+
+    function open(entry) {
+        if (!modal) {
+            build();
+        }
+        EDeck.api.meta(entry.path).then(function (meta) {
+            current = meta;
+            current.opener = document.activeElement;
+            fill();
+            modal.hidden = false;
+            modal.querySelector("textarea[name=description]").focus();
+        }).catch(function (err) {
+            EDeck.deck.message(err.message);
+            EDeck.deck.refresh();
+        });
+    }
+
+    function close() {
+        if (!modal || modal.hidden) {
+            return;
+        }
+        modal.hidden = true;
+        var opener = current && current.opener;
+        current = null;
+        if (opener && opener.focus) {
+            opener.focus({preventScroll: true});
+        }
+    }
+
+    function onClick(ev) {
+        if (ev.target === modal) {
+            close();
+            return;
+        }
+        var action = ev.target.closest("[data-action]");
+        var name = action && action.dataset.action;
+        if (name === "cancel") {
+            close();
+        } else if (name === "save") {
+            save();
+        } else if (name === "delete-preview") {
+            EDeck.preview.remove();
+        } else if (name === "replace-preview") {
+            EDeck.preview.fromGallery();
+        } else if (name === "hash") {
+            action.disabled = true;
+            EDeck.api.hash(current.entry.path).then(function (res) {
+                current.sha256 = res.sha256;
+                facts();
+            }).catch(function (err) {
+                message(err.message);
+            });
+        }
+    }
+
+    function focusables() {
+        return Array.prototype.filter.call(
+            modal.querySelectorAll("button, input, textarea, select, [tabindex='0']"),
+            function (el) {
+                return !el.disabled && el.offsetParent !== null;
+            });
+    }
+
+    function onKey(ev) {
+        if (ev.key === "Escape") {
+            ev.preventDefault();
+            ev.stopPropagation();
+            close();
+        } else if (ev.key === "Tab") {
+            var items = focusables();
+            var first = items[0];
+            var last = items[items.length - 1];
+            var inside = modal.contains(document.activeElement);
+            if (ev.shiftKey && (document.activeElement === first || !inside)) {
+                ev.preventDefault();
+                last.focus();
+            } else if (!ev.shiftKey && (document.activeElement === last || !inside)) {
+                ev.preventDefault();
+                first.focus();
+            }
+        }
+    }
+
+    EDeck.hooks = EDeck.hooks || {cardClick: [], cardDecorate: [], ready: []};
+    EDeck.hooks.cardClick.push(function (action, entry) {
+        if (action === "edit") {
+            open(entry);
+        }
+    });
+    EDeck.modal = {
+        open: open,
+        close: close,
+        message: function (t, k) {
+            message(t, k);
+        },
+        current: function () {
+            return current;
+        },
+        element: function () {
+            return modal;
+        },
+    };
+})();

@@ -1,0 +1,170 @@
+"""The metadata editor in a real browser: edit and save, preview upload/delete shown at
+once (pixel check), conflicts refused, keyboard behaviour."""
+
+from __future__ import annotations
+
+import json
+import os
+
+from e2e_helpers import card_paths, open_deck
+from PIL import Image
+
+PATH = "EasyNegative.safetensors"
+
+
+def _card(page, path: str = PATH):
+    return page.locator(f'.edeck-card[data-path="{path}"]')
+
+
+def _open_editor(page, path: str = PATH):
+    card = _card(page, path)
+    card.hover()
+    card.locator(".edeck-edit").click()
+    modal = page.locator("#embedding_deck_modal")
+    modal.wait_for(state="visible")
+    page.wait_for_function(
+        "(n) => document.querySelector('#embedding_deck_modal .edeck-modal-title').textContent === n",
+        arg=_card(page, path).get_attribute("data-name"),
+    )
+    return modal
+
+
+def _centre_rgb(page, selector: str) -> list[int]:
+    page.wait_for_function(
+        "(s) => { const i = document.querySelector(s); return i && i.complete && i.naturalWidth > 0; }",
+        arg=selector,
+    )
+    return page.evaluate(
+        """(s) => { const img = document.querySelector(s); const c = document.createElement('canvas');
+            c.width = img.naturalWidth; c.height = img.naturalHeight; const g = c.getContext('2d');
+            g.drawImage(img, 0, 0); const d = g.getImageData(c.width >> 1, c.height >> 1, 1, 1).data;
+            return [d[0], d[1], d[2]]; }""",
+        selector,
+    )
+
+
+def test_edit_and_save_keeps_other_keys(page, fresh_server):
+    server = fresh_server
+    json_file = os.path.join(server.folder, "EasyNegative.json")
+    with open(json_file, encoding="utf-8") as fh:
+        before = json.load(fh)
+    before["civitai_helper_key"] = {"keep": True}
+    with open(json_file, "w", encoding="utf-8") as fh:
+        json.dump(before, fh)
+    open_deck(page, server)
+    modal = _open_editor(page)
+    assert modal.locator("textarea[name=description]").input_value() == "The classic SD1.5 negative."
+    modal.locator("textarea[name=description]").fill("Use with anime models")
+    modal.locator("textarea[name=notes]").fill("weight 0.8 works <b>well</b>")
+    modal.locator("input[name='preferred weight']").fill("0.8")
+    modal.locator("select[name='sd version']").select_option("SD2")
+    modal.locator("[data-action=save]").click()
+    modal.wait_for(state="hidden")
+    desc = _card(page).locator(".edeck-desc")
+    assert desc.get_attribute("data-text") == "Use with anime models"
+    with open(json_file, encoding="utf-8") as fh:
+        after = json.load(fh)
+    assert after == {
+        **before,
+        "description": "Use with anime models",
+        "notes": "weight 0.8 works <b>well</b>",
+        "preferred weight": 0.8,
+        "sd version": "SD2",
+        "sd_version_str": "SdVersion.SD2",
+    }
+    # the preferred weight is used by the next card click
+    _card(page).click()
+    assert page.locator("#txt2img_neg_prompt textarea").input_value() == "(EasyNegative:0.8)"
+
+
+def test_conflicting_change_on_disk_is_refused(page, fresh_server):
+    server = fresh_server
+    json_file = os.path.join(server.folder, "EasyNegative.json")
+    open_deck(page, server)
+    modal = _open_editor(page)
+    with open(json_file, "w", encoding="utf-8") as fh:
+        json.dump({"description": "written by another tool"}, fh)
+    modal.locator("textarea[name=description]").fill("mine")
+    modal.locator("[data-action=save]").click()
+    message = modal.locator(".edeck-modal-message")
+    message.wait_for(state="visible")
+    assert "changed by another program" in message.inner_text()
+    assert modal.is_visible()
+    with open(json_file, encoding="utf-8") as fh:
+        assert json.load(fh) == {"description": "written by another tool"}
+
+
+def test_upload_then_delete_preview_shows_at_once_with_filter_kept(page, fresh_server, tmp_path):
+    server = fresh_server
+    red = tmp_path / "red.png"
+    Image.new("RGB", (96, 96), (230, 20, 20)).save(red)
+    open_deck(page, server)
+    page.fill("#embedding_deck_search", "bad")
+    filtered = card_paths(page)
+    path = "badhandv4.pt"
+    modal = _open_editor(page, path)
+    modal.locator("input[data-action=upload-preview]").set_input_files(str(red))
+    card_img = f'.edeck-card[data-path="{path}"] img'
+    page.wait_for_function(
+        """(s) => new Promise(r => { const i = document.querySelector(s); if (!i) return r(false);
+            const c = document.createElement('canvas'); c.width = 8; c.height = 8;
+            const done = () => { try { c.getContext('2d').drawImage(i, 0, 0, 8, 8);
+              const d = c.getContext('2d').getImageData(4, 4, 1, 1).data; r(d[0] > 200 && d[1] < 60); }
+              catch (e) { r(false); } };
+            if (i.complete) done(); else i.onload = done; })""",
+        arg=card_img,
+        timeout=10000,
+    )
+    r, g, b = _centre_rgb(page, card_img)
+    assert r > 200 and g < 60 and b < 60
+    r, g, b = _centre_rgb(page, "#embedding_deck_modal .edeck-modal-img")
+    assert r > 200 and g < 60
+    assert os.path.exists(os.path.join(server.folder, "badhandv4.preview.png"))
+    assert page.input_value("#embedding_deck_search") == "bad"
+    assert card_paths(page) == filtered
+    # delete: the old default preview (badhandv4.preview.jpg from the demo) comes back
+    os.unlink(os.path.join(server.folder, "badhandv4.preview.jpg"))
+    modal.locator("[data-action=delete-preview]").click()
+    page.wait_for_function(
+        "(s) => !document.querySelector(s + ' img') && !!document.querySelector(s + ' .edeck-placeholder')",
+        arg=f'.edeck-card[data-path="{path}"]',
+    )
+    assert not os.path.exists(os.path.join(server.folder, "badhandv4.preview.png"))
+
+
+def test_bad_upload_gets_a_message_and_changes_nothing(page, fresh_server, tmp_path):
+    server = fresh_server
+    fake = tmp_path / "notes.png"
+    fake.write_text("this is not an image")
+    open_deck(page, server)
+    modal = _open_editor(page)
+    modal.locator("input[data-action=upload-preview]").set_input_files(str(fake))
+    page.wait_for_function(
+        "() => document.querySelector('#embedding_deck_modal .edeck-modal-message')"
+        ".textContent.includes('not an image')"
+    )
+    assert not os.path.exists(os.path.join(server.folder, "EasyNegative.preview.png.tmp"))
+    assert sorted(n for n in os.listdir(server.folder) if n.startswith("EasyNegative")) == [
+        "EasyNegative.json",
+        "EasyNegative.preview.png",
+        "EasyNegative.safetensors",
+    ]
+
+
+def test_keyboard_escape_focus_trap_and_standalone_replace_disabled(page, server):
+    open_deck(page, server)
+    modal = _open_editor(page)
+    assert page.evaluate("document.activeElement.name") == "description"
+    replace = modal.locator("[data-action=replace-preview]")
+    assert replace.is_disabled()
+    assert "Only inside the WebUI" in replace.get_attribute("title")
+    for _ in range(40):  # tabbing never leaves the dialog
+        page.keyboard.press("Tab")
+        assert page.evaluate("!!document.activeElement.closest('#embedding_deck_modal')")
+    modal.locator("[data-action=hash]").click()
+    page.wait_for_function(
+        "() => /^[0-9a-f]{12}$/.test(document.querySelector("
+        "'#embedding_deck_modal td[data-fact=\"SHA-256\"]').textContent)"
+    )
+    page.keyboard.press("Escape")
+    assert not modal.is_visible()
