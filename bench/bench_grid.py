@@ -1,0 +1,159 @@
+"""Grid benchmark: the standalone tab with N embeddings in Debian's chromium; prints figures.
+
+Usage: ``.venv/py311/bin/python bench/bench_grid.py [--count 10000]``. Measures the time
+from navigation and from the tab click to the first painted cards, the search keystroke
+to repaint time (median and worst of 20), the DOM size and the page's JS heap. Prints
+figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path[:0] = [ROOT, HERE, os.path.join(ROOT, "tests"), os.path.join(ROOT, "tests", "e2e")]
+
+from bench_scan import generate  # noqa: E402
+from support import CHROMIUM, CHROMIUM_ARGS, free_port  # noqa: E402
+
+KEYSTROKE_JS = """async (text) => {
+    const box = document.querySelector('#embedding_deck_search');
+    const frame = () => new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)));
+    const times = [];
+    const script = [];
+    box.value = '';
+    box.dispatchEvent(new Event('input', {bubbles: true}));
+    await frame();
+    for (const ch of text) {
+        const t0 = performance.now();
+        box.value += ch;
+        box.dispatchEvent(new Event('input', {bubbles: true}));
+        script.push(performance.now() - t0);  // filter + grid rebuild, synchronous
+        await frame();  // ... and the next frame painted
+        times.push(performance.now() - t0);
+    }
+    return [times, script];
+}"""
+
+
+def serve(folder: str, cache: str) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    env = dict(os.environ, XDG_CACHE_HOME=cache)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "embedding_deck", "serve", "--embeddings-dir", folder, "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(url + "edeck/v1/state", timeout=2).read()
+            return proc, url
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("server did not start")
+
+
+def measure(url: str) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1600, "height": 1000})
+        t0 = time.perf_counter()
+        page.goto(url)
+        page.wait_for_selector("#tabs button")
+        t_ui = time.perf_counter()
+        page.locator("#tabs button", has_text="Embeddings").first.click()
+        page.wait_for_function(
+            "() => { const c = document.querySelector('.edeck-card');"
+            " return c && c.getBoundingClientRect().width > 0; }"
+        )
+        page.evaluate("() => new Promise(r => requestAnimationFrame(() => r()))")
+        t_cards = time.perf_counter()
+        total = page.get_attribute("#embedding_deck_status", "data-total")
+        # 20 keystrokes of a realistic query, then 20 of another one
+        a_times, a_script = page.evaluate(KEYSTROKE_JS, "negative emb_0")
+        b_times, b_script = page.evaluate(KEYSTROKE_JS, "set3 sub1 emb")
+        times, script = (a_times + b_times)[:20], (a_script + b_script)[:20]
+        page.evaluate(
+            "() => { const b = document.querySelector('#embedding_deck_search'); b.value='';"
+            " b.dispatchEvent(new Event('input', {bubbles: true})); }"
+        )
+        page.evaluate("() => new Promise(r => setTimeout(r, 300))")
+        dom = page.evaluate("() => document.getElementsByTagName('*').length")
+        deck_dom = page.evaluate(
+            "() => document.querySelector('#embedding_deck_root').getElementsByTagName('*').length"
+        )
+        cards = page.evaluate("() => document.querySelectorAll('.edeck-card').length")
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("HeapProfiler.collectGarbage")
+        cdp.send("Performance.enable")
+        metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+        browser.close()
+    return {
+        "total": total,
+        "ui_ready": t_ui - t0,
+        "first_cards_from_click": t_cards - t_ui,
+        "first_cards_from_navigation": t_cards - t0,
+        "keystroke_median": statistics.median(times),
+        "keystroke_worst": max(times),
+        "script_median": statistics.median(script),
+        "script_worst": max(script),
+        "keystrokes": len(times),
+        "dom_elements": dom,
+        "deck_elements": deck_dom,
+        "cards_in_dom": cards,
+        "js_heap_mb": metrics.get("JSHeapUsedSize", 0) / 1e6,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--count", type=int, default=10_000)
+    args = parser.parse_args()
+    tmp = tempfile.mkdtemp(prefix="edeck-grid-")
+    folder, cache = os.path.join(tmp, "embeddings"), os.path.join(tmp, "cache")
+    os.makedirs(cache)
+    generate(folder, args.count)
+    proc, url = serve(folder, cache)
+    try:
+        for label in ("cold server cache (first scan)", "warm"):
+            if label == "warm":
+                proc.terminate()
+                proc.wait()
+                proc, url = serve(folder, cache)
+            r = measure(url)
+            print(f"--- {r['total']} embeddings, {label}")
+            print(f"gradio page ready                 {r['ui_ready']:.3f} s")
+            print(f"tab click -> first cards painted  {r['first_cards_from_click']:.3f} s")
+            print(f"navigation -> first cards         {r['first_cards_from_navigation']:.3f} s")
+            print(
+                f"search keystroke -> repaint       median {r['keystroke_median']:.1f} ms, "
+                f"worst {r['keystroke_worst']:.1f} ms ({r['keystrokes']} keystrokes)"
+            )
+            print(
+                f"  of which filter + DOM update    median {r['script_median']:.1f} ms, worst {r['script_worst']:.1f} ms"
+            )
+            print(
+                f"DOM elements (whole page / deck)  {r['dom_elements']} / {r['deck_elements']} ({r['cards_in_dom']} cards)"
+            )
+            print(f"JS heap after GC                  {r['js_heap_mb']:.1f} MB")
+    finally:
+        proc.terminate()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
