@@ -28,8 +28,10 @@ def _scan(args: argparse.Namespace) -> int:
         print(f"error: {args.dir} is not a folder that can be read", file=sys.stderr)
         return 2
     cache = None if args.no_cache else _cache_path(args.dir)
+    library = Library(args.dir, cache)
     try:
-        entries = ordered(Library(args.dir, cache).scan(), "path")
+        entries = ordered(library.scan(), "path")
+        library.flush()
     except OSError as err:
         print(f"error: cannot list {args.dir}: {err.strerror}", file=sys.stderr)
         return 2

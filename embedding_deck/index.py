@@ -77,19 +77,37 @@ class Library:
         self._sidecars = data.get("sidecars", {})
 
     def save_cache(self) -> None:
-        """Write the cache file if anything changed since the last save."""
+        """Write the cache file in the background if anything changed since the last save.
+
+        The entries are usable at once; ``flush()`` waits for the write (the CLI calls it
+        before exiting).
+        """
         if not self.cache_path or not self._dirty:
             return
         data = {
             "version": CACHE_VERSION,
             "root": self.root,
             "files": {rel: _plain(record) for rel, record in self._parsed.items()},
-            "sidecars": self._sidecars,
+            "sidecars": dict(self._sidecars),
         }
-        with contextlib.suppress(OSError):
+        self._dirty = False
+        self.flush()
+        self._writer = threading.Thread(target=self._write_cache, args=(data,), daemon=True)
+        self._writer.start()
+
+    def _write_cache(self, data: dict[str, Any]) -> None:
+        try:
             os.makedirs(os.path.dirname(self.cache_path), exist_ok=True)
             atomic_write_json(self.cache_path, data, indent=None, compact=True)
-            self._dirty = False
+        except OSError:
+            self._dirty = True  # a read-only cache only costs speed; retry next scan
+
+    def flush(self) -> None:
+        """Wait until a pending cache write has finished."""
+        writer = getattr(self, "_writer", None)
+        if writer is not None:
+            writer.join()
+            self._writer = None
 
     # -- scanning -----------------------------------------------------------------
     def scan(self) -> list[Entry]:
@@ -220,10 +238,11 @@ def _read_record(cand: Candidate, stamp: list[int]) -> dict[str, Any]:
 
 
 def _plain(record: dict[str, Any]) -> dict[str, Any]:
+    # Always a copy: the scan may swap record["parsed"] while the writer thread encodes.
     parsed = record.get("parsed")
     if isinstance(parsed, Parsed):
         return {**record, "parsed": {f: getattr(parsed, f) for f in parsed.__slots__}}
-    return record
+    return dict(record)
 
 
 def _is_sibling_preview(cand: Candidate) -> bool:
@@ -308,7 +327,9 @@ def _mark_collisions(entries: list[Entry]) -> None:
 
 
 def _stem(name: str) -> str:
-    return os.path.splitext(name)[0]
+    # names here always have an embedding extension, so the last dot starts it
+    dot = name.rfind(".")
+    return name[:dot] if dot > 0 else name
 
 
 def _join(folder: str, name: str) -> str:

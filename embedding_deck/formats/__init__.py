@@ -8,7 +8,6 @@ embeddings. Every failure becomes ``Parsed.error``, a sentence for the user.
 from __future__ import annotations
 
 import errno
-import os
 
 from ..entry import Parsed
 from ..errors import UnreadableFile
@@ -37,7 +36,7 @@ def _fmt_for(ext: str) -> str:
 
 def read_file(path: str, size: int) -> Parsed:
     """Read one embedding file; raise NotAnEmbedding only for plain pictures."""
-    ext = os.path.splitext(path)[1].lower()
+    ext = path[path.rfind(".") :].lower()
     if size == 0:
         return Parsed(
             format=_fmt_for(ext),

@@ -189,7 +189,9 @@ def test_cache_reuses_unchanged_and_rereads_changed(emb_dir, tmp_path, monkeypat
     cache = str(tmp_path / "cache" / "index.json")
     st(emb_dir, "a.safetensors")
     st(emb_dir, "b.safetensors")
-    Library(str(emb_dir), cache).scan()
+    first = Library(str(emb_dir), cache)
+    first.scan()
+    first.flush()
     assert os.path.exists(cache)
 
     calls = []
