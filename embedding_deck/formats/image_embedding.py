@@ -26,8 +26,8 @@ from .payload import classify
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 TEXT_KEY = b"sd-ti-embedding"
-MAX_TEXT_BYTES = 64 * 1024 * 1024
-MAX_JSON_BYTES = 64 * 1024 * 1024
+MAX_TEXT_BYTES = 16 * 1024 * 1024
+MAX_JSON_BYTES = 16 * 1024 * 1024
 # A 75-vector SDXL image embedding is about 600x4000 px; 40 MP leaves room and bounds memory.
 MAX_PIXELS = 40_000_000
 

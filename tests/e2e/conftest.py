@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -23,7 +24,7 @@ DEMO = os.path.join(ROOT, "embedding_deck_app", "demo_files")
 class Server:
     """A running ``python -m embedding_deck serve`` process."""
 
-    def __init__(self, folder: str, cache: str) -> None:
+    def __init__(self, folder: str, cache: str, extra: tuple[str, ...] = ()) -> None:
         self.folder = folder
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
@@ -37,6 +38,7 @@ class Server:
             folder,
             "--port",
             str(self.port),
+            *extra,
         ]
         self.log = open(os.path.join(cache, "server.log"), "w")
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
@@ -50,6 +52,10 @@ class Server:
             try:
                 self.get("edeck/v1/state")
                 return
+            except urllib.error.HTTPError as err:
+                if err.code == 401:  # up, and asking for a login
+                    return
+                time.sleep(0.2)
             except OSError:
                 time.sleep(0.2)
         raise RuntimeError("server did not start: " + self.tail())
@@ -71,18 +77,26 @@ class Server:
         self.log.close()
 
 
-def _start(tmp: str):
+def _start(tmp: str, extra: tuple[str, ...] = ()):
     folder = os.path.join(tmp, "embeddings")
     shutil.copytree(DEMO, folder)
     cache = os.path.join(tmp, "cache")
     os.makedirs(cache)
-    return Server(folder, cache)
+    return Server(folder, cache, extra)
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """A server shared by a module's read-only tests (the demo library, unchanged)."""
     srv = _start(str(tmp_path_factory.mktemp("shared")))
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def auth_server(tmp_path):
+    """A server that requires a login (standalone --auth, like the WebUI's --gradio-auth)."""
+    srv = _start(str(tmp_path), ("--auth", "alice:s3cret"))
     yield srv
     srv.stop()
 
