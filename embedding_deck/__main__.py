@@ -62,7 +62,7 @@ def _serve(args: argparse.Namespace) -> int:
     # The app layer (gradio) is imported only here, so ``import embedding_deck`` stays pure.
     from embedding_deck_app.standalone import serve
 
-    serve(args.embeddings_dir, args.host, args.port, auth=_auth(args.auth))
+    serve(args.embeddings_dir, args.host, args.port, auth=_auth(args.auth), lang=args.lang)
     return 0
 
 
@@ -81,7 +81,7 @@ def _demo(args: argparse.Namespace) -> int:
 
     folder = demo.create(args.dir or os.path.join(os.path.dirname(_cache_path(".")), "demo-embeddings"))
     print(f"Demo embeddings copied to {folder}", flush=True)
-    serve(folder, args.host, args.port, auth=_auth(args.auth))
+    serve(folder, args.host, args.port, auth=_auth(args.auth), lang=args.lang)
     return 0
 
 
@@ -89,6 +89,7 @@ def _add_server_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=7870, help="port (default 7870)")
     parser.add_argument("--auth", help="require a login, as user:password (like --gradio-auth)")
+    parser.add_argument("--lang", help="interface language, e.g. ja (default English)")
 
 
 def main(argv: list[str] | None = None) -> int:

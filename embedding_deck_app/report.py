@@ -25,15 +25,17 @@ def report_html(deck: Deck, positive: str, negative: str) -> str:
             totals[kind] += found.vectors
             rows.append(
                 f'<tr data-prompt="{kind}" data-name="{escape(found.name)}" data-weight="{found.weight:g}"'
-                f' data-vectors="{found.vectors}"><td>{kind}</td><td>{escape(found.name)}</td>'
+                f' data-vectors="{found.vectors}"><td><span>{kind}</span></td><td>{escape(found.name)}</td>'
                 f"<td>{found.weight:g}</td><td>{found.vectors}</td></tr>"
             )
     total = totals["positive"] + totals["negative"]
     body = "".join(rows) or '<tr><td colspan="4">No embeddings in the prompts.</td></tr>'
+    # Fixed phrases in their own elements, so the WebUI's exact-match localizer applies.
     return (
         f'<div class="edeck-report" data-total-vectors="{total}">'
         "<table><thead><tr><th>Prompt</th><th>Embedding</th><th>Weight</th><th>Vectors</th></tr></thead>"
         f"<tbody>{body}</tbody></table>"
-        f"<p>Embeddings cost {total} vectors: {totals['positive']} in the positive prompt, "
-        f"{totals['negative']} in the negative (75 per chunk).</p></div>"
+        f"<p><span>Vectors used by embeddings</span>: <b>{total}</b> "
+        f"(<span>positive</span> {totals['positive']}, <span>negative</span> {totals['negative']}; "
+        "<span>75 per chunk</span>)</p></div>"
     )

@@ -7,6 +7,7 @@ the way the WebUI injects them (into gradio's index template).
 
 from __future__ import annotations
 
+import json
 import os
 from typing import Any
 
@@ -70,25 +71,41 @@ def _set_family(host: StandaloneHost) -> Any:
     return set_family
 
 
-def _inject_assets() -> None:
-    """Insert our script and stylesheet tags into gradio's index page, as the WebUI does."""
+def load_localization(lang: str | None) -> dict[str, str]:
+    """The WebUI-format dict for ``lang`` ("ja" or "ja_JP"), from localizations/; {} for English."""
+    if not lang or lang.lower() in ("en", "en_us", "english"):
+        return {}
+    folder = os.path.join(assets.ROOT, "localizations")
+    names = {n[: -len(".json")].lower(): n for n in os.listdir(folder) if n.endswith(".json")}
+    lang = lang.lower()
+    name = names.get(lang) or next((n for key, n in names.items() if key.split("_")[0] == lang), None)
+    if name is None:
+        raise SystemExit(f"no localization for {lang!r}; available: {', '.join(sorted(names))}")
+    with open(os.path.join(folder, name), encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def _inject_assets(localization: dict[str, str]) -> None:
+    """Insert our script and stylesheet tags into gradio's index page, as the WebUI does
+    (the WebUI also puts its ``window.localization`` first)."""
     import gradio.routes
 
     templates = gradio.routes.templates
-    if getattr(templates, "_edeck_patched", False):
-        return
-    original = templates.TemplateResponse
+    original = getattr(templates, "_edeck_original", None) or templates.TemplateResponse
+    templates._edeck_original = original
 
     def template_response(*args: Any, **kwargs: Any) -> Any:
         res = original(*args, **kwargs)
         scripts, css = assets.page_tags(STATIC)
+        # "</" cannot end the script early: the JSON is escaped for an inline <script>
+        data = json.dumps(localization, ensure_ascii=False).replace("</", "<\\/")
+        scripts = f"<script>window.localization = {data};</script>" + scripts
         res.body = res.body.replace(b"</head>", scripts.encode("utf-8") + b"</head>")
         res.body = res.body.replace(b"</body>", css.encode("utf-8") + b"</body>")
         res.init_headers()
         return res
 
     templates.TemplateResponse = template_response
-    templates._edeck_patched = True
 
 
 def _mount_static(app: FastAPI, deps: list[Any]) -> None:
@@ -108,10 +125,11 @@ def serve(
     port: int = 7870,
     cache_dir: str | None = None,
     auth: tuple[str, str] | None = None,
+    lang: str | None = None,
 ) -> None:
     """Run the standalone server until interrupted; ``auth`` = (user, password) or None."""
     deck = Deck(StandaloneHost(embeddings_dir, cache_dir))
-    _inject_assets()
+    _inject_assets(load_localization(lang))
     page = build_page(deck)
     page.queue()
     app, _local, _share = page.launch(

@@ -47,6 +47,51 @@
         }
     };
 
+    /**
+     * Translate a UI string through the WebUI's localization dict (window.localization,
+     * also filled by the standalone server's --lang), then fill {placeholders} from vars.
+     */
+    EDeck.t = function (text, vars) {
+        var dict = typeof window.localization === "object" && window.localization ? window.localization : {};
+        var out = Object.prototype.hasOwnProperty.call(dict, text) ? dict[text] : text;
+        return String(out).replace(/\{(\w+)\}/g, function (m, key) {
+            return vars && vars[key] !== undefined ? String(vars[key]) : m;
+        });
+    };
+
+    /**
+     * Translate the fixed texts under node: text nodes, title, placeholder, aria-label.
+     * The WebUI's localization.js does this for the whole page; the standalone page has no
+     * such script, so it calls this on our elements and on gradio's labels.
+     */
+    EDeck.translateTree = function (node) {
+        var dict = typeof window.localization === "object" && window.localization ? window.localization : null;
+        if (!dict || !Object.keys(dict).length || !node) {
+            return;
+        }
+        var walker = document.createTreeWalker(node, NodeFilter.SHOW_TEXT);
+        var texts = [];
+        while (walker.nextNode()) {
+            texts.push(walker.currentNode);
+        }
+        texts.forEach(function (t) {
+            var key = t.nodeValue.trim();
+            var parent = t.parentElement;
+            if (key && dict[key] && parent && parent.tagName !== "TEXTAREA" && parent.tagName !== "SCRIPT") {
+                t.nodeValue = t.nodeValue.replace(key, dict[key]);
+            }
+        });
+        var withAttrs = node.querySelectorAll ? node.querySelectorAll("[title], [placeholder], [aria-label]") : [];
+        Array.prototype.forEach.call(withAttrs, function (el) {
+            ["title", "placeholder", "aria-label"].forEach(function (attr) {
+                var v = el.getAttribute(attr);
+                if (v && dict[v]) {
+                    el.setAttribute(attr, dict[v]);
+                }
+            });
+        });
+    };
+
     /** Base URL of our routes, relative so a WebUI served under a sub-path works. */
     host.base = "./edeck/v1";
 

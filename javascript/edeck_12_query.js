@@ -7,6 +7,18 @@
 
     var SORT_KEYS = ["path", "name", "created", "modified", "size", "vectors"];
 
+    /** EDeck.t when the page has it (translation), else plain {placeholder} filling. */
+    function tr(text, vars) {
+        var t = root.EDeck && root.EDeck.t;
+        if (t) {
+            return t(text, vars);
+        }
+        return text.replace(/\{(\w+)\}/g, function (m, k) {
+            return vars && vars[k] !== undefined ? String(vars[k]) : m;
+        });
+    }
+
+
     /**
      * @param {string} text the search box value
      * @returns {string[]} lower-cased, whitespace-separated terms
@@ -81,9 +93,10 @@
             return "";
         }
         if (e.arch === "unknown") {
-            return "Its width fits no SD1, SD2 or SDXL model, so the WebUI skips it.";
+            return tr("Its width fits no SD1, SD2 or SDXL model, so the WebUI skips it.");
         }
-        return "An " + e.arch + " embedding: the loaded checkpoint is " + family + ", so the WebUI skips it.";
+        return tr("An {arch} embedding: the loaded checkpoint is {family}, so the WebUI skips it.",
+            {arch: e.arch, family: family});
     }
 
     /**

@@ -4,6 +4,17 @@
 (function (root) {
     "use strict";
 
+    /** EDeck.t when the page has it (translation), else plain {placeholder} filling. */
+    function tr(text, vars) {
+        var t = root.EDeck && root.EDeck.t;
+        if (t) {
+            return t(text, vars);
+        }
+        return text.replace(/\{(\w+)\}/g, function (m, k) {
+            return vars && vars[k] !== undefined ? String(vars[k]) : m;
+        });
+    }
+
     function size(bytes) {
         if (bytes === null || bytes === undefined) {
             return "";
@@ -27,9 +38,9 @@
     /** "12 of 40 embeddings" */
     function status(visible, total) {
         if (visible === total) {
-            return total + (total === 1 ? " embedding" : " embeddings");
+            return tr(total === 1 ? "{n} embedding" : "{n} embeddings", {n: total});
         }
-        return visible + " of " + total + " embeddings";
+        return tr("{visible} of {total} embeddings", {visible: visible, total: total});
     }
 
     /** Tooltip of the vector badge: what the embedding costs in the 75-token chunk. */
@@ -37,13 +48,14 @@
         if (!n) {
             return "";
         }
-        return "Uses " + n + " of the 75 tokens in a prompt chunk";
+        return tr("Uses {n} of the 75 tokens in a prompt chunk", {n: n});
     }
 
     function collisionTitle(e) {
         var others = (e.collides_with || []).join(", ");
-        var who = e.winner ? "The WebUI currently keeps this file" : "The WebUI currently keeps the other file";
-        return "Same prompt name as " + others + ". " + who + " (it keeps whichever it loads last).";
+        var who = e.winner ? tr("The WebUI currently keeps this file.") : tr("The WebUI currently keeps the other file.");
+        return tr("Same prompt name as {others}.", {others: others}) + " " + who + " " +
+            tr("(It keeps whichever it loads last.)");
     }
 
     var api = {size: size, date: date, status: status, vectorsTitle: vectorsTitle, collisionTitle: collisionTitle};

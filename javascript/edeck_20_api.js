@@ -20,7 +20,8 @@
                     data = null;
                 }
                 if (!res.ok) {
-                    var message = (data && data.error) || "The server answered " + res.status + ".";
+                    var message = (data && (data.error || data.detail)) ||
+                        EDeck.t("The server answered {status}.", {status: res.status});
                     throw new Error(message);
                 }
                 return data;
@@ -64,7 +65,8 @@
                     return {};
                 }).then(function (data) {
                     if (!res.ok) {
-                        throw new Error(data.error || "The server answered " + res.status + ".");
+                        throw new Error(data.error || data.detail ||
+                            EDeck.t("The server answered {status}.", {status: res.status}));
                     }
                     return data;
                 });

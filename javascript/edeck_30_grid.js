@@ -161,7 +161,7 @@
 
         var thumb = el("div", "edeck-thumb");
         if (e.error) {
-            thumb.appendChild(el("div", "edeck-error-text", e.error));
+            thumb.appendChild(el("div", "edeck-error-text", EDeck.t(e.error)));
         } else if (e.preview) {
             var img = document.createElement("img");
             img.loading = "lazy";
@@ -176,15 +176,15 @@
 
         var badges = el("div", "edeck-badges");
         var arch = el("span", "edeck-badge edeck-arch edeck-arch-" + e.arch, e.arch === "unknown" ? "?" : e.arch);
-        arch.title = e.arch === "unknown" ? "Unknown model family" : "Made for " + e.arch + " models";
+        arch.title = e.arch === "unknown" ? EDeck.t("Unknown model family") : EDeck.t("Made for {arch} models", {arch: e.arch});
         badges.appendChild(arch);
         if (e.vectors) {
-            var vec = el("span", "edeck-badge edeck-vec", e.vectors + (e.vectors === 1 ? " vec" : " vecs"));
+            var vec = el("span", "edeck-badge edeck-vec", EDeck.t(e.vectors === 1 ? "{n} vec" : "{n} vecs", {n: e.vectors}));
             vec.title = F.vectorsTitle(e.vectors);
             badges.appendChild(vec);
         }
         if (e.collides_with && e.collides_with.length) {
-            var clash = el("span", "edeck-badge edeck-warn", "⚠ name");
+            var clash = el("span", "edeck-badge edeck-warn", EDeck.t("⚠ name"));
             clash.title = F.collisionTitle(e);
             badges.appendChild(clash);
         }
@@ -210,16 +210,16 @@
         var plus = el("button", "edeck-add-positive");
         plus.type = "button";
         plus.dataset.action = "positive";
-        plus.title = "Add to (or remove from) the positive prompt — same as Shift+click";
-        plus.setAttribute("aria-label", "Positive prompt: " + e.name);
+        plus.title = EDeck.t("Add to (or remove from) the positive prompt — same as Shift+click");
+        plus.setAttribute("aria-label", EDeck.t("Positive prompt: {name}", {name: e.name}));
         plus.textContent = "+";
         card.appendChild(plus);
 
         var edit = el("button", "edeck-edit");
         edit.type = "button";
         edit.dataset.action = "edit";
-        edit.title = "Edit description, notes and preview";
-        edit.setAttribute("aria-label", "Edit " + e.name);
+        edit.title = EDeck.t("Edit description, notes and preview");
+        edit.setAttribute("aria-label", EDeck.t("Edit {name}", {name: e.name}));
         edit.textContent = "✎";
         card.appendChild(edit);
         if (this.options.decorate) {

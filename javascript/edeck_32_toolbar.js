@@ -52,7 +52,7 @@
             search.value = state.text;
             sort.value = state.sort;
             dir.textContent = state.desc ? "↓" : "↑";
-            dir.title = state.desc ? "Descending" : "Ascending";
+            dir.title = EDeck.t(state.desc ? "Descending" : "Ascending");
             dir.dataset.desc = String(state.desc);
             tree.setAttribute("aria-pressed", String(state.tree));
             tree.classList.toggle("edeck-on", state.tree);

@@ -23,6 +23,8 @@
         Object.keys(attrs || {}).forEach(function (k) {
             if (k === "text") {
                 el.textContent = attrs[k];
+            } else if (k === "title" || k === "placeholder" || k === "aria-label") {
+                el.setAttribute(k, EDeck.t(attrs[k]));
             } else {
                 el.setAttribute(k, attrs[k]);
             }
@@ -40,24 +42,24 @@
             input = h("textarea", {name: name, rows: String(spec[3])});
         } else if (spec[2] === "select") {
             input = h("select", {name: name}, spec[3].map(function (o) {
-                return h("option", {value: o[0], text: o[1]});
+                return h("option", {value: o[0], text: EDeck.t(o[1])});
             }));
         } else if (spec[2] === "number") {
             input = h("input", {name: name, type: "number", step: "0.05", min: "-10", max: "10", placeholder: "1"});
         } else {
             input = h("input", {name: name, type: "text"});
         }
-        return h("label", {class: "edeck-field"}, [h("span", {text: spec[1]}), input]);
+        return h("label", {class: "edeck-field"}, [h("span", {text: EDeck.t(spec[1])}), input]);
     }
 
     function build() {
         var previewButtons = h("div", {class: "edeck-preview-buttons"}, [
-            h("button", {type: "button", class: "edeck-button", "data-action": "replace-preview", text: "Use selected result"}),
+            h("button", {type: "button", class: "edeck-button", "data-action": "replace-preview", text: EDeck.t("Use selected result")}),
             h("label", {class: "edeck-button edeck-upload"}, [
-                h("span", {text: "Upload…"}),
+                h("span", {text: EDeck.t("Upload…")}),
                 h("input", {type: "file", "data-action": "upload-preview", accept: "image/png,image/jpeg,image/webp"}),
             ]),
-            h("button", {type: "button", class: "edeck-button", "data-action": "delete-preview", text: "Delete preview"}),
+            h("button", {type: "button", class: "edeck-button", "data-action": "delete-preview", text: EDeck.t("Delete preview")}),
         ]);
         var box = h("div", {class: "edeck-modal-box"}, [
             h("h2", {id: "embedding_deck_modal_title", class: "edeck-modal-title"}),
@@ -68,14 +70,14 @@
                         h("img", {class: "edeck-modal-img", alt: ""}),
                     ]),
                     previewButtons,
-                    h("p", {class: "edeck-hint", text: "Drop or paste an image (PNG, JPEG, WebP) to use it as the preview."}),
+                    h("p", {class: "edeck-hint", text: EDeck.t("Drop or paste an image (PNG, JPEG, WebP) to use it as the preview.")}),
                     h("table", {class: "edeck-facts"}),
                 ]),
                 h("form", {class: "edeck-modal-form"}, FIELDS.map(field)),
             ]),
             h("div", {class: "edeck-modal-actions"}, [
-                h("button", {type: "button", class: "edeck-button", "data-action": "cancel", text: "Cancel"}),
-                h("button", {type: "button", class: "edeck-button edeck-primary", "data-action": "save", text: "Save"}),
+                h("button", {type: "button", class: "edeck-button", "data-action": "cancel", text: EDeck.t("Cancel")}),
+                h("button", {type: "button", class: "edeck-button edeck-primary", "data-action": "save", text: EDeck.t("Save")}),
             ]),
         ]);
         modal = h("div", {id: "embedding_deck_modal", class: "edeck-modal", role: "dialog", "aria-modal": "true",
@@ -136,9 +138,12 @@
         var replace = modal.querySelector("[data-action=replace-preview]");
         replace.disabled = current.standalone || !gallery;
         replace.title = current.standalone ?
-            "Only inside the WebUI: uses the image selected in the target tab's results" :
-            gallery ? "Use the image selected in the " + EDeck.deck.state.target + " results" : "No result image yet";
-        var notes = [current.json_error, current.preview_note].filter(Boolean).join(" ");
+            EDeck.t("Only inside the WebUI: uses the image selected in the target tab's results") :
+            gallery ? EDeck.t("Use the image selected in the {tab} results", {tab: EDeck.deck.state.target}) :
+                EDeck.t("No result image yet");
+        var notes = [current.json_error, current.preview_note].filter(Boolean).map(function (n) {
+            return EDeck.t(n);
+        }).join(" ");
         message(notes, "info");
     }
 
@@ -154,12 +159,14 @@
             ["Step", e.step === null ? "" : String(e.step)],
             ["Trained on", e.checkpoint || e.checkpoint_hash || ""],
             ["SHA-256", current.sha256 ? current.sha256.slice(0, 12) : ""],
-            ["Created", (e.created || "").replace("T", " ") + (e.created_clock === "birth" ? "" : " (no birth time: modification time)")],
+            ["Created", (e.created || "").replace("T", " ") +
+                (e.created_clock === "birth" ? "" : " " + EDeck.t("(no birth time: modification time)"))],
             ["Modified", (e.modified || "").replace("T", " ")],
             ["Metadata file", current.json_file],
         ];
         if (e.collides_with && e.collides_with.length) {
-            rows.push(["Same name as", e.collides_with.join(", ") + (e.collision_winner ? " — the WebUI keeps this file" : " — the WebUI keeps the other file")]);
+            rows.push(["Same name as", e.collides_with.join(", ") + " — " +
+                EDeck.t(e.collision_winner ? "The WebUI currently keeps this file." : "The WebUI currently keeps the other file.")]);
         }
         (e.warnings || []).forEach(function (w) {
             rows.push(["Warning", w]);
@@ -169,9 +176,9 @@
         rows.forEach(function (r) {
             var value = h("td", {"data-fact": r[0], text: r[1]});
             if (r[0] === "SHA-256" && !current.sha256) {
-                value.appendChild(h("button", {type: "button", class: "edeck-button", "data-action": "hash", text: "Compute"}));
+                value.appendChild(h("button", {type: "button", class: "edeck-button", "data-action": "hash", text: EDeck.t("Compute")}));
             }
-            table.appendChild(h("tr", {}, [h("th", {text: r[0]}), value]));
+            table.appendChild(h("tr", {}, [h("th", {text: EDeck.t(r[0])}), value]));
         });
     }
 
@@ -209,11 +216,11 @@
                 EDeck.deck.updateEntry(res.row);
             }
             if (res.notice) {
-                EDeck.deck.message(res.notice, "info");
+                EDeck.deck.message(EDeck.t(res.notice), "info");
             }
             close();
         }).catch(function (err) {
-            message(err.message);
+            message(EDeck.t(err.message));
         }).then(function () {
             button.disabled = false;
         });

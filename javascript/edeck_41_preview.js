@@ -26,7 +26,7 @@
     }
 
     function apply(promise) {
-        EDeck.modal.message("Working…", "info");
+        EDeck.modal.message(EDeck.t("Working…"), "info");
         return promise.then(function (res) {
             var current = EDeck.modal.current();
             if (res.row) {
@@ -36,9 +36,9 @@
                 }
                 show(res.row);
             }
-            EDeck.modal.message(res.notice || "", "info");
+            EDeck.modal.message(res.notice ? EDeck.t(res.notice) : "", "info");
         }).catch(function (err) {
-            EDeck.modal.message(err.message);
+            EDeck.modal.message(EDeck.t(err.message));
         });
     }
 
@@ -48,7 +48,7 @@
             return Promise.resolve();
         }
         if (blob.type && ACCEPT.indexOf(blob.type) === -1) {
-            EDeck.modal.message("Use a PNG, JPEG or WebP image.");
+            EDeck.modal.message(EDeck.t("Use a PNG, JPEG or WebP image."));
             return Promise.resolve();
         }
         return apply(EDeck.api.uploadPreview(current.entry.path, blob));
@@ -88,12 +88,12 @@
     function fromGallery() {
         var src = galleryImage();
         if (!src) {
-            EDeck.modal.message("Generate an image first; the selected result becomes the preview.");
+            EDeck.modal.message(EDeck.t("Generate an image first; the selected result becomes the preview."));
             return;
         }
         fetch(src, {credentials: "same-origin"}).then(function (res) {
             if (!res.ok) {
-                throw new Error("The result image could not be read (" + res.status + ").");
+                throw new Error(EDeck.t("The result image could not be read ({status}).", {status: res.status}));
             }
             return res.blob();
         }).then(upload).catch(function (err) {

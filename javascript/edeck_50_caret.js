@@ -132,7 +132,7 @@
             return;
         }
         if (entry.error) {
-            deck.message(entry.name + " cannot be used: " + entry.error);
+            deck.message(EDeck.t("{name} cannot be used: {error}", {name: entry.name, error: EDeck.t(entry.error)}));
             return;
         }
         var which = entry.target === "positive" ? "pos" : "neg";
@@ -142,7 +142,7 @@
         var tab = deck.drawerTab || deck.state.target;
         var ta = box(tab, which);
         if (!ta) {
-            deck.message("There is no " + tab + " prompt box on this page.");
+            deck.message(EDeck.t("There is no {tab} prompt box on this page.", {tab: tab}));
             return;
         }
         var caret = carets.get(ta);
@@ -174,7 +174,7 @@
             var badge = document.createElement("span");
             badge.className = "edeck-badge edeck-in";
             badge.setAttribute("data-text", label.join(" "));
-            badge.title = "In the " + tab + " prompt (− negative, + positive), with its weight";
+            badge.title = EDeck.t("In the {tab} prompt (− negative, + positive), with its weight", {tab: tab});
             card.querySelector(".edeck-badges").appendChild(badge);
         }
     }

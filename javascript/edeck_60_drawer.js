@@ -27,7 +27,7 @@
         close.type = "button";
         close.className = "edeck-button edeck-drawer-close";
         close.id = "embedding_deck_drawer_close";
-        close.title = "Close (Esc)";
+        close.title = EDeck.t("Close (Esc)");
         close.textContent = "✕";
         close.addEventListener("click", closeDrawer);
         bar.appendChild(close);
@@ -52,7 +52,7 @@
             home = document.createComment("embedding-deck-home");
             deck.root.parentNode.insertBefore(home, deck.root);
         }
-        overlay.querySelector(".edeck-drawer-title").textContent = "Embeddings → " + tab + " negative prompt";
+        overlay.querySelector(".edeck-drawer-title").textContent = EDeck.t("Embeddings → {tab} negative prompt", {tab: tab});
         overlay.appendChild(deck.root);
         overlay.hidden = false;
         deck.drawerTab = tab;
@@ -86,8 +86,8 @@
             button.type = "button";
             button.id = "embedding_deck_drawer_" + tab;
             button.className = "edeck-drawer-button";
-            button.title = "Pick embeddings for this negative prompt";
-            button.textContent = "Embeddings";
+            button.title = EDeck.t("Pick embeddings for this negative prompt");
+            button.textContent = EDeck.t("Embeddings");
             button.addEventListener("click", function () {
                 openDrawer(tab);
             });

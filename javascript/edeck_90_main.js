@@ -14,6 +14,7 @@
         this.family = serverState.family || null;
         var settings = (this.settings = serverState.settings || {});
         this.drawerTab = null;
+        this.hostName = serverState.host;
         this.state = EDeck.toolbar.load({
             text: "",
             folder: "",
@@ -54,7 +55,7 @@
     Deck.prototype.message = function (text, kind) {
         var box = this.root.querySelector("#embedding_deck_message");
         box.hidden = !text;
-        box.textContent = text || "";
+        box.textContent = text ? EDeck.t(text) : "";
         box.dataset.kind = kind || "error";
     };
 
@@ -191,8 +192,22 @@
         });
     };
 
-    /** Keep the model family in step with the host: the standalone page's selector. */
+    /**
+     * Keep the model family in step with the host: the standalone page's selector, and in
+     * the WebUI the loaded checkpoint (asked every few seconds while the deck is in view, so
+     * switching checkpoints re-greys the cards without a refresh).
+     */
     function followFamily(deck) {
+        setInterval(function () {
+            if (deck.hostName === "standalone" || document.visibilityState !== "visible" || !deck.root.offsetParent) {
+                return;
+            }
+            EDeck.api.state().then(function (st) {
+                if ((st.family || null) !== deck.family) {
+                    deck.setFamily(st.family);
+                }
+            }).catch(function () {});
+        }, 4000);
         document.addEventListener("change", function (ev) {
             var input = ev.target;
             if (input && input.closest && input.closest("#embedding_deck_family") && input.checked) {
@@ -206,7 +221,37 @@
             target.tagName === "SELECT" || target.isContentEditable);
     }
 
+    /**
+     * The WebUI's localization.js translates the page, new nodes included. The standalone
+     * page has no such script: translate our root and gradio's labels once, and the
+     * server-rendered prompt reports whenever they change.
+     */
+    function translateStandalone() {
+        if (typeof window.getTranslation === "function" || !window.localization) {
+            return;
+        }
+        EDeck.translateTree(document.body);
+        var observer = new MutationObserver(function (mutations) {
+            mutations.forEach(function (m) {
+                var el = m.target.nodeType === 1 ? m.target : m.target.parentElement;
+                var report = el && el.closest("[id^=embedding_deck_prompt_report]");
+                if (report) {
+                    observer.disconnect();
+                    EDeck.translateTree(report);
+                    watch();
+                }
+            });
+        });
+        function watch() {
+            EDeck.host.$$("[id^=embedding_deck_prompt_report]").forEach(function (el) {
+                observer.observe(el, {childList: true, subtree: true, characterData: true});
+            });
+        }
+        watch();
+    }
+
     function start(root) {
+        translateStandalone();
         EDeck.api.state().then(function (serverState) {
             var deck = new Deck(root, serverState);
             EDeck.deck = deck;
@@ -221,7 +266,7 @@
         }).catch(function (err) {
             var box = root.querySelector("#embedding_deck_message");
             box.hidden = false;
-            box.textContent = "Embedding Deck could not load: " + err.message;
+            box.textContent = EDeck.t("Embedding Deck could not load: {error}", {error: EDeck.t(err.message)});
         });
         document.addEventListener("keydown", function (ev) {
             if (ev.key !== "/" || isTyping(ev.composedPath()[0]) || !root.offsetParent) {

@@ -168,7 +168,12 @@ def _open_image(fh: BinaryIO, ext: str) -> Any:
 
 
 def _read_pixels(fh: BinaryIO, ext: str) -> Parsed:
-    import numpy as np
+    try:
+        import numpy as np
+    except ImportError:
+        raise UnreadableFile(
+            "numpy is not installed, so an embedding hidden in image pixels cannot be checked."
+        ) from None
 
     img = _open_image(fh, ext)
     try:

@@ -20,7 +20,7 @@ DEMO = os.path.join(ROOT, "embedding_deck_app", "demo_files")
 def webui(tmp_path):
     """The fake host with a copy of the demo library, and our script loaded into it."""
     sys.path.insert(0, FAKE)
-    for name in [m for m in sys.modules if m == "modules" or m.startswith("modules.")]:
+    for name in [m for m in sys.modules if m in ("modules", "launch") or m.startswith("modules.")]:
         del sys.modules[name]
     from modules import call_queue, paths, script_callbacks, sd_hijack, sd_models, shared
 
@@ -54,5 +54,5 @@ def webui(tmp_path):
         },
     )
     sys.path.remove(FAKE)
-    for name in [m for m in sys.modules if m == "modules" or m.startswith("modules.")]:
+    for name in [m for m in sys.modules if m in ("modules", "launch") or m.startswith("modules.")]:
         del sys.modules[name]

@@ -69,3 +69,19 @@ def test_routes_need_the_gradio_login_when_auth_is_on(webui):
     assert client.get("/edeck/v1/grid").status_code == 401
     client.cookies.set("access-token", "tok123")
     assert client.get("/edeck/v1/grid").status_code == 200
+
+
+def test_install_py_installs_nothing_the_host_has(webui):
+    import runpy
+    import sys
+
+    from support import ROOT
+
+    launch = sys.modules.get("launch") or __import__("launch")
+    launch.pip_calls.clear()
+    launch.installed_overrides.clear()
+    runpy.run_path(f"{ROOT}/install.py")
+    assert launch.pip_calls == []
+    launch.installed_overrides.update({"numpy": False})
+    runpy.run_path(f"{ROOT}/install.py")
+    assert launch.pip_calls == [("install numpy", "numpy for Embedding Deck")]

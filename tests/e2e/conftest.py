@@ -102,6 +102,14 @@ def auth_server(tmp_path):
 
 
 @pytest.fixture
+def ja_server(tmp_path):
+    """A server with the Japanese interface (--lang ja)."""
+    srv = _start(str(tmp_path), ("--lang", "ja"))
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
 def fresh_server(tmp_path):
     """A server on a private copy of the demo library, for tests that change files."""
     srv = _start(str(tmp_path))
