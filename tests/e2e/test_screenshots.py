@@ -1,0 +1,59 @@
+"""Takes the README's screenshots (grid, editor, drawer) from the real page, and checks
+the tab at a phone's width and in the dark theme while at it."""
+
+from __future__ import annotations
+
+import os
+
+from e2e_helpers import open_deck
+from support import ROOT
+
+SHOTS = os.path.join(ROOT, "docs", "screenshots")
+
+
+def _shot(page, name: str) -> None:
+    import gradio
+
+    # one set of screenshots, from the Forge-like gradio 4 run
+    if gradio.__version__.startswith("4"):
+        os.makedirs(SHOTS, exist_ok=True)
+        page.screenshot(path=os.path.join(SHOTS, name))
+
+
+def test_grid_editor_and_drawer(page, server):
+    page.set_viewport_size({"width": 1280, "height": 860})
+    open_deck(page, server)
+    page.click("#embedding_deck_tree_toggle")
+    page.wait_for_timeout(400)
+    _shot(page, "grid.png")
+    card = page.locator('.edeck-card[data-path="EasyNegative.safetensors"]')
+    card.hover()
+    card.locator(".edeck-edit").click()
+    page.locator("#embedding_deck_modal").wait_for(state="visible")
+    page.wait_for_timeout(300)
+    _shot(page, "editor.png")
+    page.keyboard.press("Escape")
+    page.click("#embedding_deck_tree_toggle")
+    page.locator("#tabs button", has_text="txt2img").first.click()
+    page.locator("#txt2img_neg_prompt textarea").fill("lowres, ")
+    page.click("#embedding_deck_drawer_txt2img")
+    page.locator("#embedding_deck_drawer .edeck-card").first.wait_for()
+    page.wait_for_timeout(400)
+    _shot(page, "drawer.png")
+
+
+def test_phone_width_and_dark_theme(page, server):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(server.url + "?__theme=dark")
+    page.locator("#tabs button", has_text="Embeddings").first.click()
+    page.wait_for_selector(".edeck-card")
+    widths = page.evaluate(
+        "() => Array.from(document.querySelectorAll('.edeck-card')).map(c => c.getBoundingClientRect().right)"
+    )
+    assert max(widths) <= 390  # no card runs off a phone screen
+    assert page.evaluate("document.documentElement.scrollWidth") <= 400
+    bg = page.evaluate("getComputedStyle(document.querySelector('.edeck-card')).backgroundColor")
+    r, g, b = (int(x) for x in bg[bg.index("(") + 1 : bg.index(")")].split(",")[:3])
+    assert r + g + b < 3 * 100  # follows the dark theme's block colour
+    page.wait_for_timeout(300)
+    _shot(page, "phone-dark.png")
