@@ -23,6 +23,17 @@
         return node;
     }
 
+    /** A small card button; its data-action is what the grid's click delegation reports. */
+    function cardButton(cls, action, text, title, label) {
+        var button = el("button", cls);
+        button.type = "button";
+        button.dataset.action = action;
+        button.title = title;
+        button.setAttribute("aria-label", label);
+        button.textContent = text;
+        return button;
+    }
+
     function Grid(container, options) {
         this.container = container;
         this.spacer = container.querySelector(".edeck-spacer");
@@ -207,21 +218,11 @@
         }
         card.appendChild(info);
 
-        var plus = el("button", "edeck-add-positive");
-        plus.type = "button";
-        plus.dataset.action = "positive";
-        plus.title = EDeck.t("Add to (or remove from) the positive prompt — same as Shift+click");
-        plus.setAttribute("aria-label", EDeck.t("Positive prompt: {name}", {name: e.name}));
-        plus.textContent = "+";
-        card.appendChild(plus);
-
-        var edit = el("button", "edeck-edit");
-        edit.type = "button";
-        edit.dataset.action = "edit";
-        edit.title = EDeck.t("Edit description, notes and preview");
-        edit.setAttribute("aria-label", EDeck.t("Edit {name}", {name: e.name}));
-        edit.textContent = "✎";
-        card.appendChild(edit);
+        card.appendChild(cardButton("edeck-add-positive", "positive", "+",
+            EDeck.t("Add to (or remove from) the positive prompt — same as Shift+click"),
+            EDeck.t("Positive prompt: {name}", {name: e.name})));
+        card.appendChild(cardButton("edeck-edit", "edit", "✎",
+            EDeck.t("Edit description, notes and preview"), EDeck.t("Edit {name}", {name: e.name})));
         if (this.options.decorate) {
             this.options.decorate(card, e);
         }
