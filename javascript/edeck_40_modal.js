@@ -237,8 +237,7 @@
             modal.hidden = false;
             modal.querySelector("textarea[name=description]").focus();
         }).catch(function (err) {
-            EDeck.deck.message(err.message);
-            EDeck.deck.refresh();
+            EDeck.deck.refresh(err.message);
         });
     }
 

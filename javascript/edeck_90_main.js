@@ -103,13 +103,17 @@
         }
     };
 
-    Deck.prototype.refresh = function () {
+    /** Rescan; note (optional) is the message to show instead of the server's. */
+    Deck.prototype.refresh = function (note) {
         var self = this;
         var button = this.root.querySelector("#embedding_deck_refresh");
         button.disabled = true;
         return EDeck.api.refresh().then(function (payload) {
             self.load(payload);
             self.apply(true);
+            if (typeof note === "string" && note) {
+                self.message(note);
+            }
         }).catch(function (err) {
             self.message(err.message);
         }).then(function () {

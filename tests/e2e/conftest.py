@@ -102,6 +102,16 @@ def auth_server(tmp_path):
 
 
 @pytest.fixture
+def missing_folder_server(tmp_path):
+    """A server pointed at a folder that does not exist."""
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    srv = Server(str(tmp_path / "no-such-folder"), str(cache))
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
 def ja_server(tmp_path):
     """A server with the Japanese interface (--lang ja)."""
     srv = _start(str(tmp_path), ("--lang", "ja"))
