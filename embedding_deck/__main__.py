@@ -36,8 +36,9 @@ def _scan(args: argparse.Namespace) -> int:
         print(f"error: cannot list {args.dir}: {err.strerror}", file=sys.stderr)
         return 2
     if args.json:
-        json.dump([e.to_json() for e in entries], sys.stdout, ensure_ascii=False, indent=1)
-        sys.stdout.write("\n")
+        # one object per line: readable, greppable, and encoded by json's C encoder
+        lines = (json.dumps(e.to_json(), ensure_ascii=False) for e in entries)
+        sys.stdout.write("[\n" + ",\n".join(lines) + "\n]\n")
     else:
         _print_table(entries)
     return 0

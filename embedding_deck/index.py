@@ -59,6 +59,7 @@ class Library:
         self._keys: dict[str, tuple] = {}
         self._lock = threading.Lock()
         self._walker = Walker(self.root)
+        self._candidate_count = -1
         self._dirty = False
         self._load_cache()
 
@@ -115,16 +116,22 @@ class Library:
         with self._lock, _no_gc():
             result = self._walker.walk()
             entries: dict[str, Entry] = {}
+            old = self.entries
+            same = True
             for cand in result.candidates:
                 entry = self._entry_for(cand)
                 if entry is not None:
                     entries[cand.rel] = entry
-            self._forget_missing({c.rel for c in result.candidates})
+                    same = same and old.get(cand.rel) is entry
+            same = same and len(entries) == len(old) and self._candidate_count == len(result.candidates)
+            self._candidate_count = len(result.candidates)
             self.entries = entries
             self.folders = [f.rel for f in result.folders]
             self.repeated_folders = result.loops
-            _mark_collisions(list(entries.values()))
-            self.save_cache()
+            if not same:  # nothing re-read and nothing gone: collisions and cache still hold
+                self._forget_missing({c.rel for c in result.candidates})
+                _mark_collisions(list(entries.values()))
+                self.save_cache()
             return list(entries.values())
 
     def _forget_missing(self, live: set[str]) -> None:

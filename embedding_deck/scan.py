@@ -109,6 +109,7 @@ class _Listing:
     files: list[str]
     subdirs: list[str]
     dir_candidates: list[str]
+    candidates: list[str] = field(default_factory=list)
 
 
 class Walker:
@@ -170,9 +171,8 @@ class Walker:
         result.folders.append(folder)
         prefix = f"{rel}/" if rel else ""
         sep = os.sep
-        for name in listing.files:
-            if is_candidate(name):
-                result.candidates.append(_candidate(folder, path + sep + name, prefix + name, name))
+        for name in listing.candidates:
+            result.candidates.append(_candidate(folder, path + sep + name, prefix + name, name))
         for name in listing.dir_candidates:
             result.candidates.append(
                 Candidate(prefix + name, path + sep + name, name, folder, None, is_dir=True)
@@ -207,6 +207,8 @@ def _read_listing(path: str, rel: str, key: tuple[int, int, int]) -> _Listing:
                 listing.dir_candidates.append(name)
             continue
         listing.files.append(name)
+        if is_candidate(name):
+            listing.candidates.append(name)
         listing.folder.entries[name] = entry
         lowered = name.lower()
         _classify(listing.folder, name, lowered, lowered[lowered.rfind(".") :])
