@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -17,6 +18,7 @@ import struct
 import subprocess
 import sys
 import time
+import zipfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -117,8 +119,25 @@ def sidecar_floor(root: str) -> float:
     return time.perf_counter() - start
 
 
+def _a1111_check_pass(path: str) -> None:
+    """A1111 1.10's safe.load pass 1 (check_pt): unpickle data.pkl with a restricted
+    unpickler that builds empty storages. Stood in by our own allow-listed unpickler."""
+    from embedding_deck.formats.restricted_pickle import RestrictedUnpickler
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            name = next(n for n in z.namelist() if n.endswith("data.pkl"))
+            RestrictedUnpickler(io.BytesIO(z.read(name))).load()
+    except zipfile.BadZipFile:
+        with open(path, "rb") as fh:
+            for _ in range(5):
+                RestrictedUnpickler(fh).load()
+
+
 def full_load(root: str) -> float:
-    """What the WebUI's database does: load every tensor, plus the SHA-256 A1111 computes."""
+    """What the WebUI's database does per file: load every tensor (safetensors load_file;
+    for .pt A1111's check pass, then torch.load, which with A1111 1.10's torch 2.1 is a full
+    unpickle), plus the SHA-256 it computes at load."""
     import torch
     from safetensors.torch import load_file
 
@@ -131,7 +150,8 @@ def full_load(root: str) -> float:
             if name.endswith(".safetensors"):
                 load_file(path, device="cpu")
             else:
-                torch.load(path, map_location="cpu", weights_only=True)
+                _a1111_check_pass(path)
+                torch.load(path, map_location="cpu", weights_only=False)
             sha = hashlib.sha256()
             with open(path, "rb") as fh:
                 for block in iter(lambda: fh.read(1 << 20), b""):
