@@ -85,3 +85,26 @@ def test_install_py_installs_nothing_the_host_has(webui):
     launch.installed_overrides.update({"numpy": False})
     runpy.run_path(f"{ROOT}/install.py")
     assert launch.pip_calls == [("install numpy", "numpy for Embedding Deck")]
+
+
+def test_forge_database_is_reloaded_without_touching_the_model(webui, monkeypatch):
+    """Forge keeps its UI database in ui_extra_networks_textual_inversion and its reload
+    takes sync_with_sd_model (Forge's own page passes False); no model needs to be loaded."""
+    import sys
+
+    calls = []
+
+    class ForgeDb:
+        def load_textual_inversion_embeddings(self, force_reload=False, sync_with_sd_model=True):
+            calls.append((force_reload, sync_with_sd_model))
+
+    forge_page = types.ModuleType("modules.ui_extra_networks_textual_inversion")
+    forge_page.embedding_db = ForgeDb()
+    monkeypatch.setitem(sys.modules, "modules.ui_extra_networks_textual_inversion", forge_page)
+    monkeypatch.setitem(sys.modules, "modules_forge", types.ModuleType("modules_forge"))
+    client = _app(webui)
+    assert client.get("/edeck/v1/state").json()["host"] == "forge"
+    res = client.post("/edeck/v1/refresh", json={}, headers={"X-Edeck": "1"})
+    assert "reloaded the WebUI's embeddings" in res.json()["message"]
+    assert calls == [(True, False)]
+    assert webui.modules["sd_hijack"].model_hijack.embedding_db.reloads == []

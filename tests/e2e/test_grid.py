@@ -163,3 +163,18 @@ def test_slash_focuses_search_and_enter_acts_on_card(page, server):
     page.locator('.edeck-card[data-path="badhandv4.pt"]').focus()
     page.keyboard.press("Enter")
     assert page.evaluate("window.__clicks") == ["click:badhandv4.pt"]
+
+
+def test_family_follows_the_host_by_polling(page, server):
+    """In the WebUI the family comes from the loaded checkpoint; the tab asks the server
+    every few seconds, so a checkpoint switch re-greys the cards by itself."""
+    open_deck(page, server)
+    page.evaluate("() => { EDeck.deck.hostName = 'a1111'; EDeck.deck.setFamily('SDXL'); }")
+    easy = page.locator('.edeck-card[data-path="EasyNegative.safetensors"]')
+    assert "edeck-incompatible" in easy.get_attribute("class")
+    page.wait_for_function(
+        """() => { const c = document.querySelector('.edeck-card[data-path="EasyNegative.safetensors"]');
+                   return !!c && !c.classList.contains('edeck-incompatible'); }""",
+        timeout=10000,
+    )
+    assert page.evaluate("EDeck.deck.family") == "SD1"

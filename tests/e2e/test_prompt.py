@@ -138,3 +138,19 @@ def test_host_globals_are_used_when_present(page, server):
     show_tab(page, "txt2img")
     assert neg(page).input_value() == "badhandv4"
     wait_report(page, [("negative", "badhandv4", "1")])
+
+
+def test_webui_weight_settings_are_honoured(page, server):
+    page.add_init_script(
+        "window.__testOpts = {keyedit_precision_attention: 0.05, keyedit_precision_extra: 0.1};"
+    )
+    add_asset(page, "host_globals.js")
+    open_deck(page, server)
+    show_tab(page, "txt2img")
+    box = neg(page)
+    _set_caret(page, box, "cat, <lora:x:0.5>", 1)
+    box.press("Control+ArrowUp")
+    assert box.input_value() == "(cat:1.05), <lora:x:0.5>"
+    box.evaluate("ta => ta.setSelectionRange(14, 14)")
+    box.press("Control+ArrowUp")
+    assert box.input_value() == "(cat:1.05), <lora:x:0.6>"
