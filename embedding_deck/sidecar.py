@@ -23,8 +23,19 @@ MAX_SIDECAR_BYTES = 4 * 1024 * 1024
 
 
 def _read_text(path: str) -> str:
-    with open(path, "rb", buffering=0) as fh:
-        raw = fh.read(MAX_SIDECAR_BYTES + 1)
+    # os-level read: thousands of small sidecars, where io.open's overhead dominates
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        chunks, size = [], 0
+        while size <= MAX_SIDECAR_BYTES:
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    finally:
+        os.close(fd)
+    raw = b"".join(chunks)
     if len(raw) > MAX_SIDECAR_BYTES:
         raise ValueError("larger than 4 MB")
     return raw.decode("utf-8-sig")

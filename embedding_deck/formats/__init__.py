@@ -8,11 +8,13 @@ embeddings. Every failure becomes ``Parsed.error``, a sentence for the user.
 from __future__ import annotations
 
 import errno
+import os
 
 from ..entry import Parsed
 from ..errors import UnreadableFile
 from . import image_embedding, safetensors_header, torch_pickle
 from .image_embedding import NotAnEmbedding
+from .pread import PRead
 
 TORCH_EXTS = (".pt", ".bin")
 IMAGE_EXTS = (".png", ".webp", ".jxl", ".avif")
@@ -43,10 +45,13 @@ def read_file(path: str, size: int) -> Parsed:
             error="The file is empty (0 bytes); the WebUI skips it.",
         )
     try:
-        # Unbuffered: the readers make a few exact-size reads, so a buffer only costs time
-        # (and would pull tensor bytes into memory); legacy pickles get their own buffer.
-        with open(path, "rb", buffering=0) as fh:
-            return _dispatch(fh, size, ext)
+        # A raw fd and exact-size preads: the readers touch a few hundred bytes of a file,
+        # and a buffered file object would cost more (and pull tensor bytes into memory).
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        try:
+            return _dispatch(PRead(fd, size), size, ext)
+        finally:
+            os.close(fd)
     except NotAnEmbedding:
         raise
     except UnreadableFile as err:

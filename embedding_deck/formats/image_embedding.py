@@ -143,7 +143,7 @@ def read(fh: BinaryIO, size: int, ext: str) -> Parsed:
         if value is not None:
             return parse_text_chunk(value)
     fh.seek(0)
-    return _read_pixels(fh, ext)
+    return _read_pixels(fh.as_file() if hasattr(fh, "as_file") else fh, ext)
 
 
 def _open_image(fh: BinaryIO, ext: str) -> Any:

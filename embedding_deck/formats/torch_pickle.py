@@ -127,7 +127,7 @@ def _read_legacy(fh: BinaryIO, size: int) -> Parsed:
     storages: dict[str, StorageStub] = {}
     used: set[str] = set()
     values = []
-    fh = io.BufferedReader(fh, 4096) if isinstance(fh, io.RawIOBase) else fh
+    fh = fh.as_file() if hasattr(fh, "as_file") else fh
     for _ in range(5):
         unpickler = RestrictedUnpickler(fh, storages)
         values.append(_guarded(unpickler.load))

@@ -81,6 +81,8 @@ def read_member(fh: BinaryIO, size: int, entry: tuple[int, int, int], limit: int
 
 def members_slow(fh: BinaryIO) -> tuple[zipfile.ZipFile, dict[str, tuple[int, int, int]]]:
     """The general path through ``zipfile`` for archives the fast path does not handle."""
+    if hasattr(fh, "as_file"):
+        fh = fh.as_file()
     try:
         archive = zipfile.ZipFile(fh)
         infos = archive.infolist()
