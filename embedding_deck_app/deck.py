@@ -125,8 +125,13 @@ class Deck:
 
     # ---- metadata editor ---------------------------------------------------------
     def _abs(self, rel: str) -> str:
+        """The listed embedding's path, checked on disk now (it may have gone since the scan)."""
         self.entry(rel)  # listed, or NotFound
-        return resolve_inside(self.host.embeddings_dir, rel)
+        path = resolve_inside(self.host.embeddings_dir, rel)
+        if not os.path.isfile(path):
+            self.library.refresh_one(rel)
+            raise NotFound("That embedding is no longer in the folder; the list was refreshed.")
+        return path
 
     def meta(self, rel: str) -> dict[str, Any]:
         """Everything the editor shows: the entry, X.json as it is now, and notes."""

@@ -158,3 +158,24 @@ def test_a_real_path_is_served(world, route):
     """The control: the same calls succeed for a listed file, so the refusals mean something."""
     client, _folder, _outside = world
     assert _call(client, route, "EasyNegative.safetensors").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "..%2f..%2fsetup.py",
+        "%2e%2e",
+        "..",
+        "style.css%00.js",
+        "edeck_90_main.js%2f..%2f..%2fREADME.md",
+        "x.js",
+    ],
+)
+def test_static_assets_only_serve_our_files(tmp_path, name):
+    from embedding_deck_app.standalone import _mount_static
+
+    app = FastAPI()
+    _mount_static(app, [])
+    res = TestClient(app).get(f"/edeck/v1/static/{name}")
+    assert 400 <= res.status_code < 500
+    assert "embedding" not in res.text.lower() or res.headers["content-type"].startswith("application/json")

@@ -201,3 +201,14 @@ def test_zip_with_compressed_pickle(tmp_path):
             zout.writestr(info.filename, zin.read(info))
     parsed = read(dst)
     assert (parsed.error, parsed.vectors) == (None, 6)
+
+
+def test_without_numpy_only_pixel_embeddings_degrade(tmp_path, monkeypatch):
+    import sys
+
+    pixels = f.write_pixel_embedding(str(tmp_path / "px.png"), f.json_payload(2))
+    text = f.write_png_text(str(tmp_path / "t.png"), f.json_payload(2))
+    st = f.write_safetensors(str(tmp_path / "s.safetensors"), {"e": (1, 768)})
+    monkeypatch.setitem(sys.modules, "numpy", None)  # "import numpy" now raises ImportError
+    assert "numpy is not installed" in read(pixels).error
+    assert read(text).error is None and read(st).error is None
