@@ -53,11 +53,58 @@
      */
     EDeck.t = function (text, vars) {
         var dict = typeof window.localization === "object" && window.localization ? window.localization : {};
-        var out = Object.prototype.hasOwnProperty.call(dict, text) ? dict[text] : text;
+        var out = text;
+        if (Object.prototype.hasOwnProperty.call(dict, text)) {
+            out = dict[text];
+        } else if (!vars) {
+            var hit = matchTemplate(dict, String(text));
+            if (hit) {
+                out = hit.text;
+                vars = hit.vars;
+            }
+        }
         return String(out).replace(/\{(\w+)\}/g, function (m, key) {
             return vars && vars[key] !== undefined ? String(vars[key]) : m;
         });
     };
+
+    var templates = null;
+    var templatesFor = null;
+
+    /**
+     * Server sentences carry details ("Tensor 'x' lies beyond…"); the dictionary holds them
+     * as templates with {0}, {1}… Find the template a concrete sentence was made from.
+     */
+    function matchTemplate(dict, text) {
+        if (templatesFor !== dict) {
+            templatesFor = dict;
+            templates = Object.keys(dict).filter(function (k) {
+                return /\{\w+\}/.test(k);
+            }).map(function (k) {
+                var names = [];
+                var pattern = k.split(/(\{\w+\})/).map(function (part) {
+                    var m = /^\{(\w+)\}$/.exec(part);
+                    if (m) {
+                        names.push(m[1]);
+                        return "([\\s\\S]+?)";
+                    }
+                    return part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+                }).join("");
+                return {key: k, names: names, re: new RegExp("^" + pattern + "$")};
+            });
+        }
+        for (var i = 0; i < templates.length; i++) {
+            var m = templates[i].re.exec(text);
+            if (m) {
+                var vars = {};
+                templates[i].names.forEach(function (name, j) {
+                    vars[name] = m[j + 1];
+                });
+                return {text: dict[templates[i].key], vars: vars};
+            }
+        }
+        return null;
+    }
 
     /**
      * Translate the fixed texts under node: text nodes, title, placeholder, aria-label.

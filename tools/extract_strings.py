@@ -7,6 +7,7 @@ source for localizations/*.json; the test suite checks ja_JP.json covers them al
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import re
@@ -40,25 +41,84 @@ EXTRA = [
     "positive",
     "negative",
     "75 per chunk",
-    # fixed server sentences shown in the tab
+    # server sentences returned as values rather than raised
     "Rescanned the folder.",
     "Rescanned the folder and reloaded the WebUI's embeddings.",
     "Rescanned the folder; the WebUI will load the embeddings with the first model.",
-    "Log in to the WebUI first.",
-    "Refused: this request came from another site.",
-    "That embedding is no longer in the folder; the list was refreshed.",
-    "This embedding has no preview.",
+    "Rescanned the folder (the WebUI has no embedding database to reload).",
     "There was no X.preview.png to delete.",
-    "That file is not an image (use PNG, JPEG or WebP).",
-    "The upload was empty.",
-    "The image is damaged or truncated.",
-    "The file is empty (0 bytes); the WebUI skips it.",
-    "This is a folder named like an embedding file, not a file.",
-    "The file is a symbolic link that loops back on itself.",
-    "Permission denied: the WebUI's user cannot read this file.",
-    "The zip archive is damaged or truncated.",
-    "Not a torch file: it is neither a zip archive nor a pickle.",
+    "{0} had been changed by another program; your edits were merged into its new contents.",
 ]
+
+# Server sentences: the first argument of our error classes, warnings, "error=" values and
+# a few sentence-building functions, as templates with {0}, {1}… for their details.
+ERROR_CALLS = {
+    "UnreadableFile",
+    "OutsideRoot",
+    "NotFound",
+    "StaleWrite",
+    "BadUpload",
+    "DeckError",
+    "BadRequest",
+    "ValueError",
+    "HTTPException",
+}
+SENTENCE_FUNCS = {"_write_failure", "_builtin_preview_note", "_stat_sentence"}
+SENTENCE_DICTS = {"OS_ERRORS", "OS_ERROR_SENTENCES"}
+
+
+def _template(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        parts, n = [], 0
+        for value in node.values:
+            if isinstance(value, ast.Constant):
+                parts.append(str(value.value))
+            else:
+                parts.append("{%d}" % n)
+                n += 1
+        return "".join(parts)
+    return None
+
+
+def _sentence_nodes(tree: ast.AST) -> list[ast.AST]:
+    out: list[ast.AST] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            fn = node.func
+            name = fn.id if isinstance(fn, ast.Name) else getattr(fn, "attr", "")
+            target = getattr(fn, "value", None)
+            owner = getattr(target, "attr", None) or getattr(target, "id", None)
+            if name in ERROR_CALLS or (name == "append" and owner == "warnings"):
+                out += node.args[:1]
+            out += [k.value for k in node.keywords if k.arg in ("error", "detail")]
+        elif isinstance(node, ast.FunctionDef) and node.name in SENTENCE_FUNCS:
+            out += [r.value for r in ast.walk(node) if isinstance(r, ast.Return) and r.value is not None]
+        elif isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+            name = node.targets[0].id
+            if name in SENTENCE_DICTS and isinstance(node.value, ast.Dict):
+                out += node.value.values
+            elif name.startswith("A1111_REFUSES"):
+                out.append(node.value)
+    return out
+
+
+def server_sentences() -> list[str]:
+    """Sentences the server may show in the tab (internal, lower-case fragments left out)."""
+    found = []
+    for package in ("embedding_deck", "embedding_deck_app"):
+        for folder, _dirs, files in os.walk(os.path.join(ROOT, package)):
+            for name in sorted(files):
+                if not name.endswith(".py"):
+                    continue
+                with open(os.path.join(folder, name), encoding="utf-8") as fh:
+                    tree = ast.parse(fh.read())
+                for node in _sentence_nodes(tree):
+                    text = _template(node)
+                    if text and " " in text and text.rstrip()[-1] in ".)":
+                        found.append(text)
+    return found
 
 
 class _Texts(HTMLParser):
@@ -91,7 +151,7 @@ def strings() -> list[str]:
 
     parser = _Texts()
     parser.feed(root_html())
-    found += parser.found + EXTRA
+    found += parser.found + EXTRA + server_sentences()
     seen, out = set(), []
     for s in found:
         s = s.encode().decode("unicode_escape") if "\\" in s else s

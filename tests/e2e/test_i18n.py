@@ -12,6 +12,11 @@ def test_japanese_interface(page, ja_server):
     assert page.inner_text("#embedding_deck_status") == "12 個の埋め込み"
     why = page.locator('.edeck-card[data-path="SDXL/negativeXL_D.safetensors"] .edeck-why')
     assert why.get_attribute("data-text").startswith("SDXL 用の埋め込みです")
+    broken = page.locator('.edeck-card[data-path="broken/truncated.safetensors"] .edeck-error-text')
+    assert (
+        broken.get_attribute("data-text")
+        == "テンソル 'emb_params' がファイルの終わりを越えています。ファイルが途中で切れています。"
+    )
     card = page.locator('.edeck-card[data-path="EasyNegative.safetensors"]')
     card.hover()
     card.locator(".edeck-edit").click()
