@@ -175,21 +175,24 @@ def main() -> None:
     t = timed(lambda: generate(root, args.count))
     print(f"generated {args.count:,} embeddings in {t:.1f} s under {root}")
     floor(root)  # warm the OS page cache so every figure below starts from the same state
-    floors = [floor(root) for _ in range(3)]
-    t_floor = statistics.median(floors)
-    t_side = statistics.median(sidecar_floor(root) for _ in range(3))
-    colds, flushes = [], []
-    for _ in range(3):
+    # This VM's speed drifts: floor and cold runs alternate, and medians of 7 are compared.
+    floors, sides, colds, flushes = [], [], [], []
+    for _ in range(7):
+        floors.append(floor(root))
+        sides.append(sidecar_floor(root))
         if os.path.exists(cache):
             os.unlink(cache)
         cold_lib = Library(root, cache)
         colds.append(timed(cold_lib.scan))
         flushes.append(timed(cold_lib.flush))
-    t_cold = statistics.median(colds)
-    t_flush = statistics.median(flushes)
+        del cold_lib
+    t_floor, t_side = statistics.median(floors), statistics.median(sides)
+    t_cold, t_flush = statistics.median(colds), statistics.median(flushes)
     lib = Library(root, cache)
     t_disk = timed(lib.scan)
-    warms = [timed(lib.scan) for _ in range(5)]
+    time.sleep(2.1)  # let the folders' mtimes settle, so listings may be reused
+    lib.scan()
+    warms = [timed(lib.scan) for _ in range(9)]
     t_warm = statistics.median(warms)
     cli = [sys.executable, "-m", "embedding_deck", "scan", root, "--json"]
     env = dict(os.environ, XDG_CACHE_HOME=os.path.join(os.path.dirname(root), "xdg"))
@@ -198,7 +201,7 @@ def main() -> None:
         timed(lambda: subprocess.run(cli, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, check=True))
         for _ in range(3)
     )
-    t_full = full_load(root)
+    t_full = statistics.median(full_load(root) for _ in range(3))
     n = len(lib.entries)
     print(f"entries listed                  {n:,}")
     print(f"physical floor (stat+header)    {t_floor:7.3f} s")
@@ -208,9 +211,11 @@ def main() -> None:
     )
     print(f"  cache file written after it   {t_flush:7.3f} s   (background thread, waited for)")
     print(f"warm scan, new Library + cache  {t_disk:7.3f} s")
-    print(f"warm scan, in-process rescan    {t_warm:7.3f} s   (median of 5)")
+    print(f"warm scan, in-process rescan    {t_warm:7.3f} s   (median of 9)")
     print(f"CLI scan --json, whole process  {t_cli:7.3f} s   (warm cache)")
-    print(f"full load + SHA-256 (WebUI way) {t_full:7.3f} s   = {t_full / t_cold:.1f} x our cold scan")
+    print(
+        f"full load + SHA-256 (WebUI way) {t_full:7.3f} s   = {t_full / t_cold:.1f} x our cold scan (median of 3)"
+    )
 
 
 if __name__ == "__main__":
