@@ -38,7 +38,11 @@ def _sidecar_stamp(folder: Folder, folder_path: str, stem: str) -> list[list[Any
     for suffix, name in folder.sidecars_of(stem):
         entry = folder.entries.get(name)
         try:
-            st = entry.stat() if entry is not None else os.stat(folder_path + os.sep + name)
+            st = (
+                entry.stat()
+                if entry is not None
+                else folder.stats.get(name) or os.stat(folder_path + os.sep + name)
+            )
         except OSError:
             continue
         out.append([suffix, name, st.st_size, st.st_mtime_ns])

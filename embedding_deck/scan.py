@@ -34,6 +34,8 @@ class Folder:
     path: str = ""
     # DirEntry objects from a fresh listing (their stat is fresh); empty when reused.
     entries: dict[str, os.DirEntry] = field(default_factory=dict)
+    # For a reused listing: this walk's stat of each candidate and sidecar, by name.
+    stats: dict[str, os.stat_result] = field(default_factory=dict)
     sidecars: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     previews: dict[str, list[tuple[int, str, str]]] = field(default_factory=dict)
 
@@ -110,6 +112,7 @@ class _Listing:
     subdirs: list[str]
     dir_candidates: list[str]
     candidates: list[str] = field(default_factory=list)
+    sidecar_names: list[str] = field(default_factory=list)
 
 
 class Walker:
@@ -168,6 +171,8 @@ class Walker:
             return
         self._fresh[rel] = listing
         folder = listing.folder
+        if not folder.entries:  # a reused listing: only the files need a fresh stat
+            folder.stats = stat_all(path, listing.candidates + listing.sidecar_names)
         result.folders.append(folder)
         prefix = f"{rel}/" if rel else ""
         sep = os.sep
@@ -212,7 +217,32 @@ def _read_listing(path: str, rel: str, key: tuple[int, int, int]) -> _Listing:
         listing.folder.entries[name] = entry
         lowered = name.lower()
         _classify(listing.folder, name, lowered, lowered[lowered.rfind(".") :])
+    listing.sidecar_names = sorted({n for found in listing.folder.sidecars.values() for _s, n in found})
     return listing
+
+
+_DIR_FD = os.stat in os.supports_dir_fd and hasattr(os, "O_DIRECTORY")
+
+
+def stat_all(path: str, names: list[str]) -> dict[str, os.stat_result]:
+    """stat each name in the folder through one directory fd (a shorter path lookup per
+    file than a full path); names that cannot be stat'ed are left out."""
+    out: dict[str, os.stat_result] = {}
+    if not _DIR_FD:
+        return out
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return out
+    try:
+        for name in names:
+            try:
+                out[name] = os.stat(name, dir_fd=fd)
+            except OSError:
+                pass
+    finally:
+        os.close(fd)
+    return out
 
 
 def walk(root: str) -> Walk:
@@ -223,7 +253,7 @@ def walk(root: str) -> Walk:
 def _candidate(folder: Folder, path: str, rel: str, name: str) -> Candidate:
     entry = folder.entries.get(name)
     try:
-        st = entry.stat() if entry is not None else os.stat(path)
+        st = entry.stat() if entry is not None else folder.stats.get(name) or os.stat(path)
     except OSError as err:
         return Candidate(rel, path, name, folder, None, stat_error=err)
     if (st.st_mode & 0o170000) != 0o100000:  # not S_IFREG

@@ -219,3 +219,28 @@ def test_missing_root_raises_oserror(tmp_path):
     except OSError:
         return
     raise AssertionError("expected OSError")
+
+
+def test_reused_listings_still_see_in_place_edits(emb_dir, monkeypatch):
+    """An unchanged folder is not listed again, but its files are stat'ed again: a sidecar
+    or embedding rewritten in place (same inode, folder mtime unchanged) is still seen."""
+    from embedding_deck.scan import Walker
+
+    monkeypatch.setattr(Walker, "SETTLE_NS", 0)
+    st(emb_dir, "sub/a.safetensors")
+    (emb_dir / "sub/a.json").write_text('{"description": "one"}')
+    lib = Library(str(emb_dir))
+    lib.scan()
+    folder_mtime = os.stat(emb_dir / "sub").st_mtime_ns
+    time.sleep(0.01)
+    with open(emb_dir / "sub/a.json", "r+") as fh:  # in place, as A1111's editor writes
+        fh.write('{"description": "two"}')
+    with open(emb_dir / "sub/a.safetensors", "r+b") as fh:
+        fh.seek(0, 2)
+        fh.write(b" ")  # now one byte too long: still read, size changed
+    assert os.stat(emb_dir / "sub").st_mtime_ns == folder_mtime  # the listing is reused
+    entry = by_path(lib.scan())["sub/a.safetensors"]
+    assert entry.metadata["description"] == "two"
+    assert entry.size == os.path.getsize(emb_dir / "sub/a.safetensors")
+    st(emb_dir, "sub/b.safetensors")  # a new name changes the folder mtime: listed again
+    assert "sub/b.safetensors" in by_path(lib.scan())
