@@ -193,7 +193,7 @@ class Library:
         record = self._sidecars.get(cand.rel)
         if record is None or record.get("stamp") != stamp:
             present = {s[0]: s[1] for s in stamp}
-            metadata, warnings = read_sidecars(os.path.join(cand.folder.path, stem), present)
+            metadata, warnings = read_sidecars(cand.folder.path, present) if present else ({}, [])
             record = {"stamp": stamp, "metadata": metadata, "warnings": warnings}
             self._sidecars[cand.rel] = record
             self._dirty = True

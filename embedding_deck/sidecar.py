@@ -58,25 +58,24 @@ def _civitai_fields(info: dict) -> dict[str, Any]:
     }
 
 
-def read_sidecars(stem_path: str, present: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
-    """Merged metadata and warnings for the embedding whose path without extension is ``stem_path``.
+def read_sidecars(folder: str, present: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
+    """Merged metadata and warnings for one embedding in ``folder``.
 
     ``present`` maps each sidecar suffix that exists to its real file name in the folder.
     """
-    folder = os.path.dirname(stem_path)
     metadata: dict[str, Any] = {}
     warnings: list[str] = []
     for suffix in TEXT_SUFFIXES:
         if suffix in present:
             try:
-                metadata["description"] = _read_text(os.path.join(folder, present[suffix])).strip()
+                metadata["description"] = _read_text(folder + os.sep + present[suffix]).strip()
             except (OSError, ValueError) as err:
                 warnings.append(f"{present[suffix]} cannot be read ({_why(err)}).")
             break
     if CIVITAI_SUFFIX in present:
         name = present[CIVITAI_SUFFIX]
         try:
-            info = _read_json(os.path.join(folder, name))
+            info = _read_json(folder + os.sep + name)
             if not isinstance(info, dict):
                 raise ValueError("not a JSON object")
             metadata["civitai"] = _civitai_fields(info)
@@ -85,7 +84,7 @@ def read_sidecars(stem_path: str, present: dict[str, str]) -> tuple[dict[str, An
     if JSON_SUFFIX in present:
         name = present[JSON_SUFFIX]
         try:
-            user = _read_json(os.path.join(folder, name))
+            user = _read_json(folder + os.sep + name)
             if not isinstance(user, dict):
                 raise ValueError("not a JSON object")
             metadata.update(user)

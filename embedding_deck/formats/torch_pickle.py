@@ -39,6 +39,19 @@ A1111_REFUSES_GLOBAL = (
 )
 
 
+_A1111_NAMES = frozenset(("version", "byteorder", ".data/serialization_id", "data.pkl"))
+
+
+def _a1111_accepts(member: str) -> bool:
+    # A1111_ZIP_MEMBER without a regex per member: <one folder>/<known name or data/N>
+    folder, sep, rest = member.partition("/")
+    if not folder or not sep:
+        return False
+    if rest in _A1111_NAMES:
+        return True
+    return rest.startswith("data/") and rest[5:].isdigit() and rest[5:].isascii()
+
+
 def read(fh: BinaryIO, size: int) -> Parsed:
     """Parse a .pt/.bin embedding, choosing the zip or legacy reader by its magic bytes."""
     magic = fh.read(4)
@@ -113,7 +126,7 @@ def _read_zip(fh: BinaryIO, size: int) -> Parsed:
         if stub.numel is not None and sizes[member] < stub.numel * stub.itemsize:
             raise UnreadableFile("A tensor in the archive is shorter than its shape says.")
     _check_shapes(obj)
-    odd = sorted({n.split("/", 1)[-1] for n in sizes if not A1111_ZIP_MEMBER.match(n)})
+    odd = sorted({n.split("/", 1)[-1] for n in sizes if not _a1111_accepts(n)})
     if odd:
         parsed.warnings.append(A1111_REFUSES_ZIP.format(names=", ".join(odd)))
     _warn_globals(parsed, used)

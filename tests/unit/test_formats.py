@@ -212,3 +212,30 @@ def test_without_numpy_only_pixel_embeddings_degrade(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "numpy", None)  # "import numpy" now raises ImportError
     assert "numpy is not installed" in read(pixels).error
     assert read(text).error is None and read(st).error is None
+
+
+@pytest.mark.parametrize(
+    "member",
+    [
+        "a/data.pkl",
+        "a/version",
+        "a/byteorder",
+        "a/.data/serialization_id",
+        "a/data/0",
+        "a/data/123",
+        "a/.format_version",
+        "a/.storage_alignment",
+        "data.pkl",
+        "a/b/data.pkl",
+        "a/data/x",
+        "a/data/",
+        "/data.pkl",
+        "a/data/1/2",
+        "a/datazpkl",
+    ],
+)
+def test_a1111_member_rule_matches_its_pattern(member):
+    """The fast check agrees with A1111 1.10's own member pattern (kept as the reference)."""
+    from embedding_deck.formats.torch_pickle import A1111_ZIP_MEMBER, _a1111_accepts
+
+    assert _a1111_accepts(member) == bool(A1111_ZIP_MEMBER.match(member))
