@@ -357,4 +357,5 @@ def _join(folder: str, name: str) -> str:
 
 
 def _is_hidden(rel: str) -> bool:
-    return any(part.startswith(".") for part in rel.split("/"))
+    # some path part starts with a dot
+    return rel.startswith(".") or "/." in rel
