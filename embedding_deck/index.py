@@ -16,7 +16,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from .atomic import atomic_write_json
-from .entry import Entry, Parsed, arch_for_dim
+from .entries import build_entry, error_entry, join, mark_collisions, stat_sentence, stem_of
+from .entry import Entry, Parsed
 from .filetimes import birth_time
 from .formats import NotAnEmbedding, read_file
 from .scan import Candidate, Folder, Walker
@@ -24,9 +25,6 @@ from .sidecar import read_sidecars
 
 CACHE_VERSION = 3
 NOT_EMBEDDING = "not-an-embedding"
-OS_ERROR_SENTENCES = {
-    "not a regular file": "This is not a regular file (a device, socket or pipe).",
-}
 
 
 def _stamp(st: os.stat_result) -> list[int]:
@@ -138,7 +136,7 @@ class Library:
             self.repeated_folders = result.loops
             if not same:  # nothing re-read and nothing gone: collisions and cache still hold
                 self._forget_missing({c.rel for c in result.candidates})
-                _mark_collisions(list(entries.values()))
+                mark_collisions(list(entries.values()))
                 self.save_cache()
             return list(entries.values())
 
@@ -152,10 +150,10 @@ class Library:
 
     def _entry_for(self, cand: Candidate) -> Entry | None:
         if cand.is_dir:
-            return _error_entry(cand, "This is a folder named like an embedding file, not a file.")
+            return error_entry(cand, "This is a folder named like an embedding file, not a file.")
         if cand.st is None or cand.stat_error is not None:
-            return _error_entry(cand, _stat_sentence(cand.stat_error))
-        stem = _stem(cand.name)
+            return error_entry(cand, stat_sentence(cand.stat_error))
+        stem = stem_of(cand.name)
         side_stamp = _sidecar_stamp(cand.folder, cand.folder.path, stem)
         preview_name = cand.folder.preview_of(stem)
         st = cand.st
@@ -166,10 +164,10 @@ class Library:
         parsed = self._parsed_for(cand)
         if parsed is None:
             return None
-        entry = _build_entry(cand, parsed, self._parsed[cand.rel])
+        entry = build_entry(cand, parsed, self._parsed[cand.rel])
         self._attach_sidecars(entry, cand, stem, side_stamp)
         if preview_name and (".preview." in preview_name.lower() or not parsed.is_image):
-            entry.preview = _join(cand.folder.rel, preview_name)
+            entry.preview = join(cand.folder.rel, preview_name)
         elif parsed.is_image and parsed.error is None:
             entry.preview = cand.rel
         self._keys[cand.rel] = key
@@ -199,7 +197,7 @@ class Library:
             self._dirty = True
         entry.metadata = dict(record["metadata"])
         entry.warnings = entry.warnings + list(record["warnings"])
-        entry.sidecars = [_join(cand.folder.rel, s[1]) for s in stamp]
+        entry.sidecars = [join(cand.folder.rel, s[1]) for s in stamp]
 
     def refresh_one(self, rel: str) -> Entry | None:
         """Re-read one entry (its file, sidecars and preview) without walking the folder."""
@@ -217,7 +215,7 @@ class Library:
                 self.entries.pop(rel, None)
             else:
                 self.entries[rel] = entry
-            _mark_collisions(list(self.entries.values()))
+            mark_collisions(list(self.entries.values()))
             self.save_cache()
             return entry
 
@@ -266,96 +264,8 @@ def _plain(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def _is_sibling_preview(cand: Candidate) -> bool:
-    stem = _stem(cand.name)
+    stem = stem_of(cand.name)
     return any(
-        _stem(name) == stem and name.lower().endswith((".pt", ".bin", ".safetensors"))
+        stem_of(name) == stem and name.lower().endswith((".pt", ".bin", ".safetensors"))
         for name in os.listdir(os.path.dirname(cand.abs))
     )
-
-
-def _build_entry(cand: Candidate, parsed: Parsed, record: dict[str, Any]) -> Entry:
-    name = _stem(cand.name)
-    if parsed.is_image and parsed.internal_name:
-        name = parsed.internal_name
-    return Entry(
-        name=name,
-        path=cand.rel,
-        folder=cand.folder.rel,
-        format=parsed.format,
-        arch=arch_for_dim(parsed.dim) if parsed.error is None else "unknown",
-        dim=parsed.dim,
-        vectors=parsed.vectors,
-        step=parsed.step,
-        checkpoint=parsed.checkpoint,
-        checkpoint_hash=parsed.checkpoint_hash,
-        internal_name=parsed.internal_name,
-        size=cand.st.st_size,
-        created=record.get("created"),
-        created_clock=record.get("clock", "mtime"),
-        modified=cand.st.st_mtime,
-        hidden=_is_hidden(cand.rel),
-        warnings=list(parsed.warnings),
-        error=parsed.error,
-    )
-
-
-def _error_entry(cand: Candidate, sentence: str) -> Entry:
-    st = cand.st
-    return Entry(
-        name=_stem(cand.name),
-        path=cand.rel,
-        folder=cand.folder.rel,
-        format=os.path.splitext(cand.name)[1].lower().lstrip(".") or "unknown",
-        size=st.st_size if st and not cand.is_dir else 0,
-        modified=st.st_mtime if st else None,
-        created=st.st_mtime if st else None,
-        hidden=_is_hidden(cand.rel),
-        error=sentence,
-    )
-
-
-def _stat_sentence(err: OSError | None) -> str:
-    import errno
-
-    if err is None:
-        return "The file cannot be read."
-    if err.strerror in OS_ERROR_SENTENCES:
-        return OS_ERROR_SENTENCES[err.strerror]
-    if err.errno == errno.ELOOP:
-        return "The file is a symbolic link that loops back on itself."
-    if err.errno == errno.ENOENT:
-        return "The file is a symbolic link to something that does not exist."
-    if err.errno in (errno.EACCES, errno.EPERM):
-        return "Permission denied: the WebUI's user cannot read this file."
-    return f"The file cannot be read ({err.strerror})."
-
-
-def _mark_collisions(entries: list[Entry]) -> None:
-    by_name: dict[str, list[Entry]] = {}
-    for entry in entries:
-        entry.collides_with = []
-        entry.collision_winner = None
-        if entry.error is None:
-            by_name.setdefault(entry.name, []).append(entry)
-    for group in by_name.values():
-        if len(group) < 2:
-            continue
-        # The WebUI registers files in walk order; the last one replaces the others.
-        for entry in group:
-            entry.collides_with = [e.path for e in group if e is not entry]
-            entry.collision_winner = entry is group[-1]
-
-
-def _stem(name: str) -> str:
-    # names here always have an embedding extension, so the last dot starts it
-    dot = name.rfind(".")
-    return name[:dot] if dot > 0 else name
-
-
-def _join(folder: str, name: str) -> str:
-    return f"{folder}/{name}" if folder else name
-
-
-def _is_hidden(rel: str) -> bool:
-    # some path part starts with a dot
-    return rel.startswith(".") or "/." in rel

@@ -63,7 +63,7 @@ ERROR_CALLS = {
     "ValueError",
     "HTTPException",
 }
-SENTENCE_FUNCS = {"_write_failure", "_builtin_preview_note", "_stat_sentence"}
+SENTENCE_FUNCS = {"_write_failure", "_builtin_preview_note", "stat_sentence"}
 SENTENCE_DICTS = {"OS_ERRORS", "OS_ERROR_SENTENCES"}
 
 

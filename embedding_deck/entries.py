@@ -1,0 +1,103 @@
+"""Builds Entry records from walk candidates and parsed file facts; marks name collisions.
+
+Pure functions over data the index already gathered; no file is read here.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+from typing import Any
+
+from .entry import Entry, Parsed, arch_for_dim
+from .scan import Candidate
+
+OS_ERROR_SENTENCES = {
+    "not a regular file": "This is not a regular file (a device, socket or pipe).",
+}
+
+
+def build_entry(cand: Candidate, parsed: Parsed, record: dict[str, Any]) -> Entry:
+    name = stem_of(cand.name)
+    if parsed.is_image and parsed.internal_name:
+        name = parsed.internal_name
+    return Entry(
+        name=name,
+        path=cand.rel,
+        folder=cand.folder.rel,
+        format=parsed.format,
+        arch=arch_for_dim(parsed.dim) if parsed.error is None else "unknown",
+        dim=parsed.dim,
+        vectors=parsed.vectors,
+        step=parsed.step,
+        checkpoint=parsed.checkpoint,
+        checkpoint_hash=parsed.checkpoint_hash,
+        internal_name=parsed.internal_name,
+        size=cand.st.st_size,
+        created=record.get("created"),
+        created_clock=record.get("clock", "mtime"),
+        modified=cand.st.st_mtime,
+        hidden=is_hidden(cand.rel),
+        warnings=list(parsed.warnings),
+        error=parsed.error,
+    )
+
+
+def error_entry(cand: Candidate, sentence: str) -> Entry:
+    st = cand.st
+    return Entry(
+        name=stem_of(cand.name),
+        path=cand.rel,
+        folder=cand.folder.rel,
+        format=os.path.splitext(cand.name)[1].lower().lstrip(".") or "unknown",
+        size=st.st_size if st and not cand.is_dir else 0,
+        modified=st.st_mtime if st else None,
+        created=st.st_mtime if st else None,
+        hidden=is_hidden(cand.rel),
+        error=sentence,
+    )
+
+
+def stat_sentence(err: OSError | None) -> str:
+    if err is None:
+        return "The file cannot be read."
+    if err.strerror in OS_ERROR_SENTENCES:
+        return OS_ERROR_SENTENCES[err.strerror]
+    if err.errno == errno.ELOOP:
+        return "The file is a symbolic link that loops back on itself."
+    if err.errno == errno.ENOENT:
+        return "The file is a symbolic link to something that does not exist."
+    if err.errno in (errno.EACCES, errno.EPERM):
+        return "Permission denied: the WebUI's user cannot read this file."
+    return f"The file cannot be read ({err.strerror})."
+
+
+def mark_collisions(entries: list[Entry]) -> None:
+    by_name: dict[str, list[Entry]] = {}
+    for entry in entries:
+        entry.collides_with = []
+        entry.collision_winner = None
+        if entry.error is None:
+            by_name.setdefault(entry.name, []).append(entry)
+    for group in by_name.values():
+        if len(group) < 2:
+            continue
+        # The WebUI registers files in walk order; the last one replaces the others.
+        for entry in group:
+            entry.collides_with = [e.path for e in group if e is not entry]
+            entry.collision_winner = entry is group[-1]
+
+
+def stem_of(name: str) -> str:
+    # names here always have an embedding extension, so the last dot starts it
+    dot = name.rfind(".")
+    return name[:dot] if dot > 0 else name
+
+
+def join(folder: str, name: str) -> str:
+    return f"{folder}/{name}" if folder else name
+
+
+def is_hidden(rel: str) -> bool:
+    # some path part starts with a dot
+    return rel.startswith(".") or "/." in rel
