@@ -13,6 +13,7 @@ from embedding_deck.errors import BadUpload, DeckError, NotFound, StaleWrite, Un
 from embedding_deck.paths import resolve_inside
 from embedding_deck.thumbs import thumbnail
 
+from .edits import clean_changes
 from .host import Host
 
 GRID_TEXT_LIMIT = 2000
@@ -158,7 +159,7 @@ class Deck:
     def save_meta(self, rel: str, changes: Any, stamp: Any) -> dict[str, Any]:
         """Merge the user's changed fields into X.json; the updated grid row and a notice."""
         path = self._abs(rel)
-        clean = _clean_changes(changes)
+        clean = clean_changes(changes)
         if stamp == "unreadable":
             raise UnreadableFile(
                 "X.json is not valid JSON; fix or remove it before saving. It was left as it is."
@@ -257,52 +258,6 @@ def _builtin_preview_note(path: str, entry: Entry | None) -> str | None:
                 f"(it prefers {name} over the .preview file); rename {name} to see it there too."
             )
     return None
-
-
-_TEXT_KEYS = ("description", "notes", "activation text")
-MAX_TEXT = 100_000
-
-
-def _clean_changes(changes: Any) -> dict[str, dict[str, Any]]:
-    """Validate the editor's changes: known keys only, values of the right type."""
-    if not isinstance(changes, dict):
-        raise UnreadableFile("The editor sent no changes.")
-    out = {}
-    for key, change in changes.items():
-        if key not in sidecar.EDITABLE_KEYS or not isinstance(change, dict):
-            raise UnreadableFile(f"{key!r} cannot be edited here.")
-        out[key] = {"from": change.get("from"), "to": _clean_value(key, change.get("to"))}
-    return out
-
-
-def _clean_value(key: str, value: Any) -> Any:
-    if value is None or value == "":
-        return None
-    if key in _TEXT_KEYS:
-        if not isinstance(value, str) or len(value) > MAX_TEXT:
-            raise UnreadableFile(f"{key} must be text of at most {MAX_TEXT:,} characters.")
-        return value
-    if key == "preferred weight":
-        try:
-            weight = float(value)
-        except (TypeError, ValueError):
-            raise UnreadableFile("The preferred weight must be a number, such as 0.8.") from None
-        if not -10 <= weight <= 10:
-            raise UnreadableFile("The preferred weight must be between -10 and 10.")
-        return weight
-    if key == "default target":
-        if value not in ("negative", "positive"):
-            raise UnreadableFile("The default target is negative or positive.")
-        return value
-    if key == "sd version":
-        if value not in ("SD1", "SD2", "SDXL"):
-            raise UnreadableFile("The SD version override is SD1, SD2 or SDXL (or empty for automatic).")
-        return value
-    if key == "tags":
-        if not isinstance(value, list) or not all(isinstance(t, str) and len(t) <= 200 for t in value):
-            raise UnreadableFile("Tags must be a list of short texts.")
-        return [t.strip() for t in value if t.strip()][:100]
-    raise UnreadableFile(f"{key!r} cannot be edited here.")
 
 
 def _preferred_weight(meta: dict[str, Any]) -> float:
