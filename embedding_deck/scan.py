@@ -212,11 +212,13 @@ def _read_listing(path: str, rel: str, key: tuple[int, int, int]) -> _Listing:
                 listing.dir_candidates.append(name)
             continue
         listing.files.append(name)
-        if is_candidate(name):
-            listing.candidates.append(name)
         listing.folder.entries[name] = entry
         lowered = name.lower()
-        _classify(listing.folder, name, lowered, lowered[lowered.rfind(".") :])
+        ext = lowered[lowered.rfind(".") :]
+        # is_candidate(), inlined: this loop runs once per file of the library
+        if ext in _EMBEDDING_EXTS and not (ext in _IMAGE_EXTS and lowered.endswith(".preview" + ext)):
+            listing.candidates.append(name)
+        _classify(listing.folder, name, lowered, ext)
     listing.sidecar_names = sorted({n for found in listing.folder.sidecars.values() for _s, n in found})
     return listing
 
