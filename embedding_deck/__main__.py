@@ -11,16 +11,12 @@ import json
 import os
 import sys
 
-from .index import Library
+from .index import Library, cache_file_for, default_cache_dir
 from .query import ordered
 
 
 def _cache_path(root: str) -> str:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    import hashlib
-
-    digest = hashlib.sha256(os.path.abspath(root).encode("utf-8", "surrogateescape")).hexdigest()
-    return os.path.join(base, "embedding_deck", f"index-{digest[:16]}.json")
+    return cache_file_for(default_cache_dir(), root)
 
 
 def _scan(args: argparse.Namespace) -> int:
@@ -80,7 +76,7 @@ def _demo(args: argparse.Namespace) -> int:
     from embedding_deck_app import demo
     from embedding_deck_app.standalone import serve
 
-    folder = demo.create(args.dir or os.path.join(os.path.dirname(_cache_path(".")), "demo-embeddings"))
+    folder = demo.create(args.dir or os.path.join(default_cache_dir(), "demo-embeddings"))
     print(f"Demo embeddings copied to {folder}", flush=True)
     serve(folder, args.host, args.port, auth=_auth(args.auth), lang=args.lang)
     return 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import hashlib
 import json
 import os
 import threading
@@ -27,11 +28,23 @@ CACHE_VERSION = 3
 NOT_EMBEDDING = "not-an-embedding"
 
 
+def default_cache_dir() -> str:
+    """``$XDG_CACHE_HOME/embedding_deck`` (``~/.cache/embedding_deck``), for standalone use."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "embedding_deck")
+
+
+def cache_file_for(cache_dir: str, root: str) -> str:
+    """The index cache file of one embeddings folder inside ``cache_dir``."""
+    digest = hashlib.sha256(os.path.abspath(root).encode("utf-8", "surrogateescape")).hexdigest()
+    return os.path.join(cache_dir, f"index-{digest[:16]}.json")
+
+
 def _stamp(st: os.stat_result) -> list[int]:
     return [st.st_size, st.st_mtime_ns, st.st_ino]
 
 
-def _sidecar_stamp(folder: Folder, folder_path: str, stem: str) -> list[list[Any]]:
+def _sidecar_stamp(folder: Folder, stem: str) -> list[list[Any]]:
     out: list[list[Any]] = []
     for suffix, name in folder.sidecars_of(stem):
         entry = folder.entries.get(name)
@@ -39,7 +52,7 @@ def _sidecar_stamp(folder: Folder, folder_path: str, stem: str) -> list[list[Any
             st = (
                 entry.stat()
                 if entry is not None
-                else folder.stats.get(name) or os.stat(folder_path + os.sep + name)
+                else folder.stats.get(name) or os.stat(folder.path + os.sep + name)
             )
         except OSError:
             continue
@@ -154,7 +167,7 @@ class Library:
         if cand.st is None or cand.stat_error is not None:
             return error_entry(cand, stat_sentence(cand.stat_error))
         stem = stem_of(cand.name)
-        side_stamp = _sidecar_stamp(cand.folder, cand.folder.path, stem)
+        side_stamp = _sidecar_stamp(cand.folder, stem)
         preview_name = cand.folder.preview_of(stem)
         st = cand.st
         key = (st.st_size, st.st_mtime_ns, st.st_ino, preview_name, side_stamp)

@@ -20,12 +20,6 @@ PREVIEW_EXTS = ("png", "jpg", "jpeg", "webp", "gif", "avif", "jxl")
 PREVIEW_ORDER = tuple(s for ext in PREVIEW_EXTS for s in (f".preview.{ext}", f".{ext}"))
 
 
-def is_preview_name(name: str) -> bool:
-    """True for ``*.preview.<image ext>``: the WebUI never reads those as embeddings."""
-    lowered = name.lower()
-    return any(lowered.endswith(f".preview.{ext}") for ext in PREVIEW_EXTS)
-
-
 MAX_UPLOAD_BYTES = 32 * 1024 * 1024
 MAX_UPLOAD_PIXELS = 40_000_000
 UPLOAD_FORMATS = ("PNG", "JPEG", "WEBP")

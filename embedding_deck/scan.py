@@ -247,11 +247,6 @@ def stat_all(path: str, names: list[str]) -> dict[str, os.stat_result]:
     return out
 
 
-def walk(root: str) -> Walk:
-    """Walk ``root`` once (no listing reuse)."""
-    return Walker(root).walk()
-
-
 def _candidate(folder: Folder, path: str, rel: str, name: str) -> Candidate:
     entry = folder.entries.get(name)
     try:

@@ -10,6 +10,7 @@ from typing import Any
 from embedding_deck import Library, previews, sidecar
 from embedding_deck.entry import Entry
 from embedding_deck.errors import BadUpload, DeckError, NotFound, StaleWrite, UnreadableFile
+from embedding_deck.index import cache_file_for
 from embedding_deck.paths import resolve_inside
 from embedding_deck.thumbs import thumbnail
 
@@ -19,19 +20,12 @@ from .host import Host
 GRID_TEXT_LIMIT = 2000
 
 
-def _cache_file(cache_dir: str, root: str) -> str:
-    digest = hashlib.sha256(root.encode("utf-8", "surrogateescape")).hexdigest()[:16]
-    return os.path.join(cache_dir, f"index-{digest}.json")
-
-
 class Deck:
     """Scans on demand, and answers grid, entry and thumbnail requests for one folder."""
 
     def __init__(self, host: Host) -> None:
         self.host = host
-        self.library = Library(
-            host.embeddings_dir, _cache_file(host.cache_dir, os.path.abspath(host.embeddings_dir))
-        )
+        self.library = Library(host.embeddings_dir, cache_file_for(host.cache_dir, host.embeddings_dir))
         self._scanned = False
         self._lock = threading.Lock()
         self._hashes: dict[tuple[str, int, int], str] = {}
@@ -177,7 +171,6 @@ class Deck:
 
     def sha256(self, rel: str) -> str:
         """The file's SHA-256 (the WebUI's hash), computed once per file version."""
-        import hashlib
 
         path = self._abs(rel)
         key = self._hash_key(path)

@@ -5,13 +5,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from embedding_deck.index import default_cache_dir
 from embedding_deck.settings import coerce
-
-
-def default_cache_dir() -> str:
-    """``$XDG_CACHE_HOME/embedding_deck`` (``~/.cache/embedding_deck``)."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "embedding_deck")
 
 
 class StandaloneHost:

@@ -135,6 +135,7 @@
 
     var api = {
         SORT_KEYS: SORT_KEYS,
+        tr: tr,
         splitTerms: splitTerms,
         matches: matches,
         ordered: ordered,

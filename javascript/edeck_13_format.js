@@ -4,16 +4,8 @@
 (function (root) {
     "use strict";
 
-    /** EDeck.t when the page has it (translation), else plain {placeholder} filling. */
-    function tr(text, vars) {
-        var t = root.EDeck && root.EDeck.t;
-        if (t) {
-            return t(text, vars);
-        }
-        return text.replace(/\{(\w+)\}/g, function (m, k) {
-            return vars && vars[k] !== undefined ? String(vars[k]) : m;
-        });
-    }
+    // one translator for the pure files: edeck_12_query.js (loaded just before this one)
+    var tr = (typeof module === "object" && module.exports ? require("./edeck_12_query.js") : root.EDeck.query).tr;
 
     function size(bytes) {
         if (bytes === null || bytes === undefined) {

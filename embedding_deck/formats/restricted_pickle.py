@@ -9,7 +9,6 @@ the real torch/numpy object. Tensor storages are persistent ids and become
 from __future__ import annotations
 
 import codecs
-import io
 import pickle
 from collections import OrderedDict
 from typing import Any, BinaryIO
@@ -215,11 +214,3 @@ class RestrictedUnpickler(pickle.Unpickler):
             stub = StorageStub(pid[1], key, pid[4])
             self.storages[key] = stub
         return stub
-
-
-def unpickle(data: bytes, storages: dict[str, StorageStub] | None = None) -> tuple[Any, set[str]]:
-    """Unpickle ``data`` with the allow-list; return the object and the globals it used."""
-    if len(data) > MAX_PICKLE_BYTES:
-        raise pickle.UnpicklingError(f"pickle is larger than {MAX_PICKLE_BYTES:,} bytes")
-    unpickler = RestrictedUnpickler(io.BytesIO(data), storages)
-    return unpickler.load(), unpickler.globals_used

@@ -50,18 +50,15 @@ def test_builtin_page_picture_conflict_is_reported(client):
     assert "cat-toy.png" in meta["preview_note"]
 
 
+def _save_notes(c, path: str, stamp, before, after):
+    body = {"path": path, "stamp": stamp, "changes": {"notes": {"from": before, "to": after}}}
+    return c.post("/edeck/v1/meta", json=body, headers=H)
+
+
 def test_save_after_the_file_was_deleted(client):
     meta = client.get("/edeck/v1/meta?path=badhandv4.pt").json()
     os.unlink(os.path.join(client.folder, "badhandv4.pt"))
-    res = client.post(
-        "/edeck/v1/meta",
-        json={
-            "path": "badhandv4.pt",
-            "stamp": meta["stamp"],
-            "changes": {"notes": {"from": None, "to": "x"}},
-        },
-        headers=H,
-    )
+    res = _save_notes(client, "badhandv4.pt", meta["stamp"], None, "x")
     assert res.status_code == 404
     assert "no longer in the folder" in res.json()["error"]
     assert not os.path.exists(os.path.join(client.folder, "badhandv4.json"))
@@ -73,15 +70,7 @@ def test_corrupt_sidecar_is_shown_and_kept(client):
         fh.write("{oops")
     meta = client.get("/edeck/v1/meta?path=badhandv4.pt").json()
     assert "not valid JSON" in meta["json_error"]
-    res = client.post(
-        "/edeck/v1/meta",
-        json={
-            "path": "badhandv4.pt",
-            "stamp": meta["stamp"],
-            "changes": {"notes": {"from": None, "to": "x"}},
-        },
-        headers=H,
-    )
+    res = _save_notes(client, "badhandv4.pt", meta["stamp"], None, "x")
     assert res.status_code == 422 and "left as it is" in res.json()["error"]
     assert open(path).read() == "{oops"
 
@@ -115,15 +104,7 @@ def test_read_only_folder_gives_a_message_and_changes_nothing(client):
             routes.mount(app, deck, dependencies=security.dependencies(app))
             c = TestClient(app)
             meta = c.get("/edeck/v1/meta?path=EasyNegative.safetensors").json()
-            save = c.post(
-                "/edeck/v1/meta",
-                json={
-                    "path": "EasyNegative.safetensors",
-                    "stamp": meta["stamp"],
-                    "changes": {"notes": {"from": "Use at 1.0.", "to": "new"}},
-                },
-                headers=H,
-            )
+            save = _save_notes(c, "EasyNegative.safetensors", meta["stamp"], "Use at 1.0.", "new")
             upload = c.post("/edeck/v1/preview?path=badhandv4.pt", content=_png(), headers=H)
             os.write(
                 write_end,

@@ -3,6 +3,7 @@ on a free 127.0.0.1 port, on a copy of the demo library, driven by Debian's chro
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -11,6 +12,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 
 import pytest
 
@@ -77,54 +79,54 @@ class Server:
         self.log.close()
 
 
-def _start(tmp: str, extra: tuple[str, ...] = ()):
-    folder = os.path.join(tmp, "embeddings")
-    shutil.copytree(DEMO, folder)
+@contextlib.contextmanager
+def _running(tmp: str, extra: tuple[str, ...] = (), demo: bool = True) -> Iterator[Server]:
+    """A server on a fresh copy of the demo library under tmp (or on a missing folder)."""
+    folder = os.path.join(tmp, "embeddings" if demo else "no-such-folder")
+    if demo:
+        shutil.copytree(DEMO, folder)
     cache = os.path.join(tmp, "cache")
     os.makedirs(cache)
-    return Server(folder, cache, extra)
+    srv = Server(folder, cache, extra)
+    try:
+        yield srv
+    finally:
+        srv.stop()
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """A server shared by a module's read-only tests (the demo library, unchanged)."""
-    srv = _start(str(tmp_path_factory.mktemp("shared")))
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture
-def auth_server(tmp_path):
-    """A server that requires a login (standalone --auth, like the WebUI's --gradio-auth)."""
-    srv = _start(str(tmp_path), ("--auth", "alice:s3cret"))
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture
-def missing_folder_server(tmp_path):
-    """A server pointed at a folder that does not exist."""
-    cache = tmp_path / "cache"
-    cache.mkdir()
-    srv = Server(str(tmp_path / "no-such-folder"), str(cache))
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture
-def ja_server(tmp_path):
-    """A server with the Japanese interface (--lang ja)."""
-    srv = _start(str(tmp_path), ("--lang", "ja"))
-    yield srv
-    srv.stop()
+    with _running(str(tmp_path_factory.mktemp("shared"))) as srv:
+        yield srv
 
 
 @pytest.fixture
 def fresh_server(tmp_path):
     """A server on a private copy of the demo library, for tests that change files."""
-    srv = _start(str(tmp_path))
-    yield srv
-    srv.stop()
+    with _running(str(tmp_path)) as srv:
+        yield srv
+
+
+@pytest.fixture
+def auth_server(tmp_path):
+    """A server that requires a login (standalone --auth, like the WebUI's --gradio-auth)."""
+    with _running(str(tmp_path), ("--auth", "alice:s3cret")) as srv:
+        yield srv
+
+
+@pytest.fixture
+def ja_server(tmp_path):
+    """A server with the Japanese interface (--lang ja)."""
+    with _running(str(tmp_path), ("--lang", "ja")) as srv:
+        yield srv
+
+
+@pytest.fixture
+def missing_folder_server(tmp_path):
+    """A server pointed at a folder that does not exist."""
+    with _running(str(tmp_path), demo=False) as srv:
+        yield srv
 
 
 @pytest.fixture(scope="session")
