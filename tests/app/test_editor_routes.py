@@ -129,3 +129,28 @@ def test_read_only_folder_gives_a_message_and_changes_nothing(client):
     )
     assert up_status == 400 and "Permission denied" in up_body["error"]
     assert after == before
+
+
+def test_read_only_api_has_the_cli_shape(client):
+    """GET /edeck/v1/embeddings is the public contract: the same objects as scan --json."""
+    import subprocess
+    import sys
+
+    api = client.get("/edeck/v1/embeddings").json()
+    one = client.get("/edeck/v1/embedding?path=SDXL/negativeXL_D.safetensors").json()
+    out = subprocess.run(
+        [sys.executable, "-m", "embedding_deck", "scan", client.folder, "--json", "--no-cache"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    cli = json.loads(out.stdout)
+    assert [r["path"] for r in api] == [r["path"] for r in cli]
+    assert [sorted(r) for r in api] == [sorted(r) for r in cli]
+    for a, c in zip(api, cli, strict=False):
+        assert {k: v for k, v in a.items() if k != "created"} == {
+            k: v for k, v in c.items() if k != "created"
+        }
+    assert one == next(r for r in api if r["path"] == "SDXL/negativeXL_D.safetensors")
+    assert (one["arch"], one["vectors"]) == ("SDXL", 8)

@@ -142,7 +142,8 @@ def test_host_globals_are_used_when_present(page, server):
 
 def test_webui_weight_settings_are_honoured(page, server):
     page.add_init_script(
-        "window.__testOpts = {keyedit_precision_attention: 0.05, keyedit_precision_extra: 0.1};"
+        "window.__testOpts = {keyedit_precision_attention: 0.05, keyedit_precision_extra: 0.1,"
+        " extra_networks_add_text_separator: '; '};"
     )
     add_asset(page, "host_globals.js")
     open_deck(page, server)
@@ -154,3 +155,10 @@ def test_webui_weight_settings_are_honoured(page, server):
     box.evaluate("ta => ta.setSelectionRange(14, 14)")
     box.press("Control+ArrowUp")
     assert box.input_value() == "(cat:1.05), <lora:x:0.6>"
+    # the WebUI's extra-networks separator, changed from its default, is used between names
+    box.evaluate("ta => { ta.setSelectionRange(ta.value.length, ta.value.length); }")
+    box.dispatch_event("keyup")
+    show_tab(page, "Embeddings")
+    page.locator('.edeck-card[data-path="badhandv4.pt"]').click()
+    show_tab(page, "txt2img")
+    assert box.input_value() == "(cat:1.05), <lora:x:0.6>; badhandv4"
