@@ -7,6 +7,7 @@ download is reported instead of being listed as healthy.
 from __future__ import annotations
 
 import json
+import math
 import struct
 from typing import BinaryIO
 
@@ -77,16 +78,14 @@ def _tensors(header: dict, data_size: int) -> dict[str, HeaderTensor]:
         if key == "__metadata__":
             continue
         try:
-            shape = tuple(int(n) for n in info["shape"])
-            start, end = (int(n) for n in info["data_offsets"])
+            shape = tuple(map(int, info["shape"]))
+            start, end = map(int, info["data_offsets"])
             dtype = str(info["dtype"])
         except (KeyError, TypeError, ValueError):
             raise UnreadableFile(f"The safetensors header entry {key!r} is malformed.") from None
         if end > data_size or start > end or min(shape, default=1) < 0:
             raise UnreadableFile(f"Tensor {key!r} lies beyond the end of the file: the file is truncated.")
-        count = 1
-        for n in shape:
-            count *= n
+        count = math.prod(shape)
         if dtype in DTYPE_BYTES and count * DTYPE_BYTES[dtype] != end - start:
             raise UnreadableFile(f"Tensor {key!r} has a size that does not match its shape.")
         tensors[key] = HeaderTensor(shape, dtype)
