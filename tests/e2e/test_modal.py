@@ -168,3 +168,43 @@ def test_keyboard_escape_focus_trap_and_standalone_replace_disabled(page, server
     )
     page.keyboard.press("Escape")
     assert not modal.is_visible()
+
+
+MAKE_FILE_JS = """(rgb) => new Promise(r => {
+    const c = document.createElement('canvas'); c.width = c.height = 24;
+    const g = c.getContext('2d'); g.fillStyle = 'rgb(' + rgb.join(',') + ')'; g.fillRect(0, 0, 24, 24);
+    c.toBlob(b => r(new File([b], 'p.png', {type: 'image/png'})), 'image/png');
+})"""
+DROP_JS = """async (rgb) => {
+    const file = await (MAKE)(rgb);
+    const dt = new DataTransfer(); dt.items.add(file);
+    document.querySelector('#embedding_deck_modal .edeck-drop')
+        .dispatchEvent(new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true}));
+}""".replace("MAKE", MAKE_FILE_JS)
+PASTE_JS = """async (rgb) => {
+    const file = await (MAKE)(rgb);
+    const dt = new DataTransfer(); dt.items.add(file);
+    document.querySelector('#embedding_deck_modal textarea[name=notes]')
+        .dispatchEvent(new ClipboardEvent('paste', {clipboardData: dt, bubbles: true, cancelable: true}));
+}""".replace("MAKE", MAKE_FILE_JS)
+
+
+def _wait_preview_rgb(page, folder: str, stem: str, rgb: tuple[int, int, int]) -> None:
+    path = os.path.join(folder, stem + ".preview.png")
+    for _ in range(50):
+        if os.path.exists(path):
+            with Image.open(path) as img:
+                if img.convert("RGB").getpixel((12, 12)) == rgb:
+                    return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"{path} never showed {rgb}")
+
+
+def test_drop_and_paste_set_the_preview(page, fresh_server):
+    open_deck(page, fresh_server)
+    _open_editor(page, "ng_deepnegative_v1_75t.pt")
+    page.evaluate(DROP_JS, [10, 180, 30])
+    _wait_preview_rgb(page, fresh_server.folder, "ng_deepnegative_v1_75t", (10, 180, 30))
+    page.wait_for_selector('.edeck-card[data-path="ng_deepnegative_v1_75t.pt"] img')
+    page.evaluate(PASTE_JS, [200, 40, 160])
+    _wait_preview_rgb(page, fresh_server.folder, "ng_deepnegative_v1_75t", (200, 40, 160))
