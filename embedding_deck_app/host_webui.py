@@ -59,6 +59,13 @@ class WebUIHost:
 
         with call_queue.queue_lock:
             db.load_textual_inversion_embeddings(**kwargs)
+        if self.name == "forge":
+            # Forge's generation keeps its own embedding lists, built at checkpoint load
+            # (host-contract §5.2): its UI list is fresh now, generation after a reload.
+            return (
+                "Rescanned the folder and reloaded Forge's embedding list; Forge's generation "
+                "uses new files after the checkpoint is loaded again."
+            )
         return "Rescanned the folder and reloaded the WebUI's embeddings."
 
 

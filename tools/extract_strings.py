@@ -46,6 +46,8 @@ EXTRA = [
     "Rescanned the folder and reloaded the WebUI's embeddings.",
     "Rescanned the folder; the WebUI will load the embeddings with the first model.",
     "Rescanned the folder (the WebUI has no embedding database to reload).",
+    "Rescanned the folder and reloaded Forge's embedding list; Forge's generation uses new files "
+    "after the checkpoint is loaded again.",
     "There was no X.preview.png to delete.",
     "{0} had been changed by another program; your edits were merged into its new contents.",
 ]

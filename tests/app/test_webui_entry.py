@@ -105,6 +105,6 @@ def test_forge_database_is_reloaded_without_touching_the_model(webui, monkeypatc
     client = _app(webui)
     assert client.get("/edeck/v1/state").json()["host"] == "forge"
     res = client.post("/edeck/v1/refresh", json={}, headers={"X-Edeck": "1"})
-    assert "reloaded the WebUI's embeddings" in res.json()["message"]
+    assert "reloaded Forge's embedding list" in res.json()["message"]
     assert calls == [(True, False)]
     assert webui.modules["sd_hijack"].model_hijack.embedding_db.reloads == []
