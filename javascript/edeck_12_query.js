@@ -100,6 +100,21 @@
     }
 
     /**
+     * Whether entries in dot-folders show, by the WebUI's "hidden models" setting
+     * (extra_networks_hidden_models): "Always", "Never", or "When searched" (the default):
+     * with a search of 4+ characters, as the WebUI does, or inside a chosen dot-folder.
+     */
+    function showHidden(mode, text, folder) {
+        if (mode === "Always") {
+            return true;
+        }
+        if (mode === "Never") {
+            return false;
+        }
+        return String(text || "").trim().length >= 4 || /(^|\/)\./.test(folder || "");
+    }
+
+    /**
      * Filter, then sort. q = {text, folder, sort, desc, family, hideIncompatible}.
      */
     function run(entries, q) {
@@ -140,6 +155,7 @@
         matches: matches,
         ordered: ordered,
         incompatibility: incompatibility,
+        showHidden: showHidden,
         run: run,
         folderTree: folderTree,
     };

@@ -86,8 +86,10 @@
         var st = this.state;
         var terms = Q.splitTerms(st.text);
         var family = this.family;
+        var hidden = Q.showHidden(EDeck.host.opts().extra_networks_hidden_models, st.text, st.folder);
         var visible = this.sorted().filter(function (e) {
-            return Q.matches(e, terms, st.folder) && !(st.hideIncompatible && Q.incompatibility(e, family));
+            return (hidden || !e.hidden) && Q.matches(e, terms, st.folder) &&
+                !(st.hideIncompatible && Q.incompatibility(e, family));
         });
         this.visible = visible;
         this.grid.setItems(visible, family, keepScroll);

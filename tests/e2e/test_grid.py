@@ -178,3 +178,23 @@ def test_family_follows_the_host_by_polling(page, server):
         timeout=10000,
     )
     assert page.evaluate("EDeck.deck.family") == "SD1"
+
+
+def test_dot_folders_show_when_searched(page, fresh_server):
+    """As the WebUI's default "hidden models: when searched": listed, counted, but shown
+    only for a search of 4+ characters or when the dot-folder itself is opened."""
+    folder = os.path.join(fresh_server.folder, ".trash")
+    os.makedirs(folder)
+    f.write_safetensors(os.path.join(folder, "old_negative.safetensors"), {"emb": (2, 768)})
+    open_deck(page, fresh_server)
+    page.click("#embedding_deck_refresh")
+    page.wait_for_function("() => document.querySelector('#embedding_deck_status').dataset.total === '13'")
+    assert ".trash/old_negative.safetensors" not in card_paths(page)
+    page.fill("#embedding_deck_search", "old")
+    assert card_paths(page) == []
+    page.fill("#embedding_deck_search", "old_")
+    assert card_paths(page) == [".trash/old_negative.safetensors"]
+    page.fill("#embedding_deck_search", "")
+    page.click("#embedding_deck_tree_toggle")
+    page.locator('#embedding_deck_tree [data-folder=".trash"]').click()
+    assert card_paths(page) == [".trash/old_negative.safetensors"]

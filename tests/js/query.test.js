@@ -49,3 +49,16 @@ test("status text", () => {
     assert.equal(F.status(1, 1), "1 embedding");
     assert.equal(F.size(2048), "2.0 KB");
 });
+
+test("dot-folders follow the WebUI's hidden-models setting", () => {
+    assert.equal(Q.showHidden("Always", "", ""), true);
+    assert.equal(Q.showHidden("Never", "long search", ".trash"), false);
+    for (const mode of [undefined, "When searched"]) {
+        assert.equal(Q.showHidden(mode, "", ""), false);
+        assert.equal(Q.showHidden(mode, "abc", ""), false); // fewer than 4 characters
+        assert.equal(Q.showHidden(mode, "abcd", ""), true);
+        assert.equal(Q.showHidden(mode, "", ".trash"), true); // the user opened the folder
+        assert.equal(Q.showHidden(mode, "", "neg/.old"), true);
+        assert.equal(Q.showHidden(mode, "", "neg"), false);
+    }
+});
