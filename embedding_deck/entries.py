@@ -18,6 +18,7 @@ OS_ERROR_SENTENCES = {
 
 
 def build_entry(cand: Candidate, parsed: Parsed, record: dict[str, Any]) -> Entry:
+    """The Entry for a readable (or reader-rejected) file: identity, facts, file times."""
     name = stem_of(cand.name)
     if parsed.is_image and parsed.internal_name:
         name = parsed.internal_name
@@ -44,6 +45,7 @@ def build_entry(cand: Candidate, parsed: Parsed, record: dict[str, Any]) -> Entr
 
 
 def error_entry(cand: Candidate, sentence: str) -> Entry:
+    """The Entry for a candidate that could not even be opened: the sentence says why."""
     st = cand.st
     return Entry(
         name=stem_of(cand.name),
@@ -59,6 +61,7 @@ def error_entry(cand: Candidate, sentence: str) -> Entry:
 
 
 def stat_sentence(err: OSError | None) -> str:
+    """A user sentence for an OSError met while stat-ing a candidate."""
     if err is None:
         return "The file cannot be read."
     if err.strerror in OS_ERROR_SENTENCES:
@@ -73,6 +76,7 @@ def stat_sentence(err: OSError | None) -> str:
 
 
 def mark_collisions(entries: list[Entry]) -> None:
+    """Fill collides_with / collision_winner for entries sharing a prompt name."""
     by_name: dict[str, list[Entry]] = {}
     for entry in entries:
         entry.collides_with = []
@@ -89,15 +93,18 @@ def mark_collisions(entries: list[Entry]) -> None:
 
 
 def stem_of(name: str) -> str:
+    """A file name without its last extension (the WebUI's embedding name)."""
     # names here always have an embedding extension, so the last dot starts it
     dot = name.rfind(".")
     return name[:dot] if dot > 0 else name
 
 
 def join(folder: str, name: str) -> str:
+    """A relative path from a relative folder ("" = root) and a name."""
     return f"{folder}/{name}" if folder else name
 
 
 def is_hidden(rel: str) -> bool:
+    """True when some part of the relative path is a dot-name."""
     # some path part starts with a dot
     return rel.startswith(".") or "/." in rel

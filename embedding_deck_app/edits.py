@@ -27,6 +27,7 @@ def clean_changes(changes: Any) -> dict[str, dict[str, Any]]:
 
 
 def clean_value(key: str, value: Any) -> Any:
+    """One value checked and normalised for its key; UnreadableFile with a sentence if not."""
     if value is None or value == "":
         return None
     if key in _TEXT_KEYS:

@@ -25,10 +25,12 @@ def _get_deck() -> Deck:
 
 
 def on_ui_tabs() -> list:
+    """The WebUI's tab callback: one (Blocks, title, elem_id) tuple."""
     return [(ui.build_tab(_get_deck()), ui.TAB_TITLE, ui.TAB_ID)]
 
 
 def on_app_started(demo: object, app: object) -> None:
+    """Mount our routes on the app (again after each UI reload, on the new app)."""
     routes.mount(app, _get_deck(), dependencies=security.dependencies(app))
 
 
