@@ -12,8 +12,6 @@ def _set_caret(page, locator, text: str, caret: int) -> None:
     locator.click()
     locator.fill(text)
     locator.evaluate("(ta, c) => { ta.focus(); ta.setSelectionRange(c, c); }", caret)
-    locator.press("End") if caret == len(text) else None
-    locator.evaluate("(ta, c) => ta.setSelectionRange(c, c)", caret)
     locator.dispatch_event("keyup")
 
 
@@ -21,13 +19,18 @@ def _card(page, path: str):
     return page.locator(f'.edeck-card[data-path="{path}"]')
 
 
+def _click_from_deck(page, path: str, back: str = "txt2img") -> None:
+    """Go to the Embeddings tab, click a card there, come back to the prompts."""
+    show_tab(page, "Embeddings")
+    _card(page, path).click()
+    show_tab(page, back)
+
+
 def test_click_inserts_at_caret_then_second_click_removes(page, server):
     open_deck(page, server)
     show_tab(page, "txt2img")
     _set_caret(page, neg(page), "a cat, dog", 5)
-    show_tab(page, "Embeddings")
-    _card(page, "badhandv4.pt").click()
-    show_tab(page, "txt2img")
+    _click_from_deck(page, "badhandv4.pt")
     assert neg(page).input_value() == "a cat, badhandv4, dog"
     assert pos(page).input_value() == ""
     wait_report(page, [("negative", "badhandv4", "1")])
@@ -54,9 +57,7 @@ def test_weighted_entry_removed_and_near_miss_untouched(page, server):
     open_deck(page, server)
     show_tab(page, "txt2img")
     _set_caret(page, neg(page), "EasyNegativeV2, (badhandv4:1.2)", 0)
-    show_tab(page, "Embeddings")
-    _card(page, "badhandv4.pt").click()
-    show_tab(page, "txt2img")
+    _click_from_deck(page, "badhandv4.pt")
     assert neg(page).input_value() == "EasyNegativeV2"
 
 
@@ -99,9 +100,7 @@ def test_undo_of_a_card_click_made_from_the_deck_tab(page, server):
     open_deck(page, server)
     show_tab(page, "txt2img")
     _set_caret(page, neg(page), "a cat", 5)
-    show_tab(page, "Embeddings")
-    _card(page, "EasyNegative.safetensors").click()
-    show_tab(page, "txt2img")
+    _click_from_deck(page, "EasyNegative.safetensors")
     box = neg(page)
     assert box.input_value() == "a cat, EasyNegative"
     box.focus()
@@ -158,7 +157,5 @@ def test_webui_weight_settings_are_honoured(page, server):
     # the WebUI's extra-networks separator, changed from its default, is used between names
     box.evaluate("ta => { ta.setSelectionRange(ta.value.length, ta.value.length); }")
     box.dispatch_event("keyup")
-    show_tab(page, "Embeddings")
-    page.locator('.edeck-card[data-path="badhandv4.pt"]').click()
-    show_tab(page, "txt2img")
+    _click_from_deck(page, "badhandv4.pt")
     assert box.input_value() == "(cat:1.05), <lora:x:0.6>; badhandv4"
