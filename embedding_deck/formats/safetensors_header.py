@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import math
-import struct
 from typing import BinaryIO
 
 from ..entry import Parsed
@@ -17,6 +16,7 @@ from .payload import classify
 
 # safetensors itself refuses headers over 100 MB; real embedding headers are < 10 KB.
 MAX_HEADER_BYTES = 16 * 1024 * 1024
+FIRST_READ = 4096
 DTYPE_BYTES = {
     "F64": 8,
     "F32": 4,
@@ -46,12 +46,13 @@ class HeaderTensor:
         self.dtype = dtype
 
 
-def read_header(fh: BinaryIO, size: int) -> dict:
-    """Return the parsed header dict; raise UnreadableFile with the reason it is bad."""
-    head = fh.read(8)
+def read_header(fh: BinaryIO, size: int) -> tuple[dict, int]:
+    """(parsed header dict, bytes of tensor data after it); raise UnreadableFile if bad."""
+    # One read usually covers the length and the whole header (an embedding's is ~100 bytes).
+    head = fh.read(min(size, FIRST_READ))
     if len(head) < 8:
         raise UnreadableFile("The file is shorter than a safetensors header (8 bytes).")
-    (length,) = struct.unpack("<Q", head)
+    length = int.from_bytes(head[:8], "little")
     if length > MAX_HEADER_BYTES:
         raise UnreadableFile(
             f"The safetensors header claims {length:,} bytes (limit {MAX_HEADER_BYTES:,}); "
@@ -62,14 +63,16 @@ def read_header(fh: BinaryIO, size: int) -> dict:
             f"The safetensors header claims {length:,} bytes but the file has only "
             f"{size - 8:,} after the length: the file is truncated or not safetensors."
         )
-    raw = fh.read(length)
+    raw = head[8 : 8 + length]
+    if len(raw) < length:
+        raw += fh.read(length - len(raw))
     try:
         header = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         raise UnreadableFile("The safetensors header is not valid JSON.") from None
     if not isinstance(header, dict):
         raise UnreadableFile("The safetensors header is not a JSON object.")
-    return header
+    return header, size - 8 - length
 
 
 def _tensors(header: dict, data_size: int) -> dict[str, HeaderTensor]:
@@ -94,8 +97,7 @@ def _tensors(header: dict, data_size: int) -> dict[str, HeaderTensor]:
 
 def read(fh: BinaryIO, size: int) -> Parsed:
     """Parse a safetensors embedding from its header."""
-    header = read_header(fh, size)
-    data_size = size - fh.tell()
+    header, data_size = read_header(fh, size)
     tensors = _tensors(header, data_size)
     parsed = Parsed(format="safetensors")
     if not tensors:

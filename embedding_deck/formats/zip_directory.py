@@ -18,6 +18,8 @@ EOCD = struct.Struct("<4sHHHHIIH")
 CDIR = struct.Struct("<4sHHHHHHIIIHHHHHII")
 LOCAL = struct.Struct("<4sHHHHHIIIHH")
 MAX_DIRECTORY_BYTES = 1024 * 1024
+TAIL_READ = 4096
+LOCAL_SLACK = 256
 
 
 class Fallback(Exception):
@@ -28,34 +30,38 @@ def members(fh: BinaryIO, size: int) -> dict[str, tuple[int, int, int]]:
     """Map member name → (local header offset, stored size, method), from the directory."""
     if size < EOCD.size:
         raise UnreadableFile("The zip archive is damaged or truncated.")
-    fh.seek(size - EOCD.size)
-    sig, _d, _cd, _n, total, cd_size, cd_offset, comment = EOCD.unpack(fh.read(EOCD.size))
+    # One read of the tail usually holds the end record and the whole directory.
+    tail_start = max(size - TAIL_READ, 0)
+    fh.seek(tail_start)
+    tail = fh.read(size - tail_start)
+    sig, _d, _cd, _n, total, cd_size, cd_offset, comment = EOCD.unpack_from(tail, len(tail) - EOCD.size)
     if sig != b"PK\x05\x06" or comment:
         raise Fallback
     if total == 0xFFFF or cd_offset == 0xFFFFFFFF or cd_size == 0xFFFFFFFF:
         raise Fallback  # ZIP64
     if cd_size > MAX_DIRECTORY_BYTES or cd_offset + cd_size > size - EOCD.size:
         raise UnreadableFile("The zip archive is damaged or truncated.")
-    fh.seek(cd_offset)
-    table = fh.read(cd_size)
+    if cd_offset >= tail_start:
+        table = tail[cd_offset - tail_start : cd_offset - tail_start + cd_size]
+    else:
+        fh.seek(cd_offset)
+        table = fh.read(cd_size)
+    return _directory(table, total)
+
+
+def _directory(table: bytes, total: int) -> dict[str, tuple[int, int, int]]:
     out: dict[str, tuple[int, int, int]] = {}
     pos = 0
+    unpack = CDIR.unpack_from
     for _ in range(total):
         if pos + CDIR.size > len(table):
             raise UnreadableFile("The zip archive's directory is damaged.")
-        fields = CDIR.unpack_from(table, pos)
+        fields = unpack(table, pos)
         if fields[0] != b"PK\x01\x02":
             raise UnreadableFile("The zip archive's directory is damaged.")
-        method, comp_size, name_len, extra_len, comment_len, offset = (
-            fields[4],
-            fields[8],
-            fields[10],
-            fields[11],
-            fields[12],
-            fields[16],
-        )
+        name_len, extra_len, comment_len = fields[10], fields[11], fields[12]
         name = table[pos + CDIR.size : pos + CDIR.size + name_len].decode("utf-8", "replace")
-        out[name] = (offset, comp_size, method)
+        out[name] = (fields[16], fields[8], fields[4])  # offset, stored size, method
         pos += CDIR.size + name_len + extra_len + comment_len
     return out
 
@@ -67,13 +73,18 @@ def read_member(fh: BinaryIO, size: int, entry: tuple[int, int, int], limit: int
         raise Fallback
     if length > limit:
         raise UnreadableFile("Refused: data.pkl is larger than any embedding needs.")
+    # One read for the local header, its name and extra field (torch pads it to align
+    # the data to 64 bytes) and the data; a second only when the guess falls short.
     fh.seek(offset)
-    head = fh.read(LOCAL.size)
+    head = fh.read(LOCAL.size + LOCAL_SLACK + length)
     if len(head) < LOCAL.size or head[:4] != b"PK\x03\x04":
         raise UnreadableFile("The zip archive is damaged or truncated.")
-    name_len, extra_len = LOCAL.unpack(head)[9:11]
-    fh.seek(offset + LOCAL.size + name_len + extra_len)
-    data = fh.read(length)
+    name_len, extra_len = LOCAL.unpack_from(head)[9:11]
+    start = LOCAL.size + name_len + extra_len
+    data = head[start : start + length]
+    if len(data) < length and len(head) == LOCAL.size + LOCAL_SLACK + length:
+        fh.seek(offset + start + len(data))
+        data += fh.read(length - len(data))
     if len(data) != length:
         raise UnreadableFile("The zip archive is damaged or truncated.")
     return data

@@ -191,6 +191,53 @@ def test_zip_with_comment_uses_the_general_reader(tmp_path):
     assert (parsed.error, parsed.vectors, parsed.dim) == (None, 8, 768)
 
 
+def test_safetensors_header_longer_than_the_first_read(tmp_path):
+    """Headers past the reader's first 4 KB read (long metadata) are read in full."""
+    from embedding_deck.formats.safetensors_header import FIRST_READ
+
+    meta = {"name": "long-meta", "ss_tag_frequency": "x" * (3 * FIRST_READ)}
+    path = f.write_safetensors(str(tmp_path / "meta.safetensors"), {"emb_params": (2, 768)}, meta)
+    parsed = read(path)
+    assert (parsed.error, parsed.vectors, parsed.internal_name) == (None, 2, "long-meta")
+    raw = Path(path).read_bytes()
+    assert "truncated" in read(_write(tmp_path / "cut.safetensors", raw[: FIRST_READ + 100])).error
+
+
+def _rezip(src: str, dst: str, extra_members: int = 0, extra_field: bytes = b"") -> str:
+    """Copy a torch zip member by member (stored), optionally padding it out."""
+    import zipfile
+
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
+        prefix = zin.namelist()[0].split("/")[0]
+        for info in zin.infolist():
+            copy = zipfile.ZipInfo(info.filename, info.date_time)
+            copy.extra = extra_field
+            zout.writestr(copy, zin.read(info))
+        for i in range(extra_members):
+            zout.writestr(f"{prefix}/data/{1000 + i}", b"\0" * 4)
+    return dst
+
+
+def test_zip_directory_longer_than_the_tail_read(tmp_path):
+    """A directory that starts before the reader's tail read is fetched with a second read."""
+    from embedding_deck.formats.zip_directory import TAIL_READ
+
+    dst = _rezip(fixture_path("trainer_zip_sd1.pt"), str(tmp_path / "many.pt"), extra_members=200)
+    assert os.path.getsize(dst) > TAIL_READ * 2
+    parsed = read(dst)
+    assert (parsed.error, parsed.vectors, parsed.step) == (None, 8, 500)
+
+
+def test_zip_local_extra_field_longer_than_the_slack(tmp_path):
+    """data.pkl behind a local extra field longer than the reader's guess is still found."""
+    from embedding_deck.formats.zip_directory import LOCAL_SLACK
+
+    extra = struct.pack("<HH", 0xCAFE, 3 * LOCAL_SLACK) + bytes(3 * LOCAL_SLACK)
+    dst = _rezip(fixture_path("trainer_zip_sd1.pt"), str(tmp_path / "padded.pt"), extra_field=extra)
+    parsed = read(dst)
+    assert (parsed.error, parsed.vectors, parsed.dim) == (None, 8, 768)
+
+
 def test_zip_with_compressed_pickle(tmp_path):
     import zipfile
 
