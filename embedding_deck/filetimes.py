@@ -1,8 +1,9 @@
 """File creation time, honestly labelled with the clock it came from.
 
 Linux's ``os.stat`` has no birth time before Python 3.12 (and only some file systems
-record one), so we ask ``statx(2)`` through libc for ``STATX_BTIME``. When the file
-system does not provide it we fall back to the modification time and say so
+record one), so on Linux we ask ``statx(2)`` through libc: ``stat_with_birth`` returns
+the usual stat fields *and* ``STATX_BTIME`` from one system call. When the file system
+does not provide a birth time we fall back to the modification time and say so
 (``clock = "mtime"``). Windows ``st_ctime`` and macOS ``st_birthtime`` are birth times.
 """
 
@@ -10,13 +11,35 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import errno
 import os
 import struct
 import sys
+import threading
+from typing import Any
 
 AT_FDCWD = -100
+STATX_BASIC_STATS = 0x7FF
 STATX_BTIME = 0x800
-_BTIME_OFFSET = 80  # struct statx: stx_btime follows four u64 and eight u32/u16 fields
+# struct statx (linux/stat.h): mask, …, mode @28, ino @32, size @40, btime @80,
+# mtime @112, dev_major/minor @136; timestamps are (i64 seconds, u32 nanoseconds, pad).
+_STATX = struct.Struct("<I24xH2xQQ32xqI4x16xqI4x8xII")
+_S_IFREG = 0o100000
+
+
+class FileStat:
+    """The stat fields the scan uses, plus the birth time when the file system has one."""
+
+    __slots__ = ("st_mode", "st_ino", "st_dev", "st_size", "st_mtime_ns", "st_mtime", "birth")
+
+    def __init__(self, mode: int, ino: int, dev: int, size: int, mtime_ns: int, birth: float | None) -> None:
+        self.st_mode = mode
+        self.st_ino = ino
+        self.st_dev = dev
+        self.st_size = size
+        self.st_mtime_ns = mtime_ns
+        self.st_mtime = mtime_ns // 1_000_000_000 + (mtime_ns % 1_000_000_000) * 1e-9  # as os.stat
+        self.birth = birth
 
 
 def _load_statx():  # noqa: ANN202 - a ctypes function or None
@@ -33,20 +56,54 @@ def _load_statx():  # noqa: ANN202 - a ctypes function or None
 
 
 _statx = _load_statx()
-_buffer = ctypes.create_string_buffer(256)
+# ctypes releases the GIL during the call: each thread needs its own result buffer.
+_local = threading.local()
 
 
-def birth_time(path: str, st: os.stat_result) -> tuple[float, str]:
+def _buffer() -> Any:
+    buf = getattr(_local, "buf", None)
+    if buf is None:
+        buf = _local.buf = ctypes.create_string_buffer(256)
+    return buf
+
+
+def stat_with_birth(path: str) -> FileStat | os.stat_result:
+    """stat(path), following symlinks, with the birth time in one call where possible.
+
+    Raises OSError like ``os.stat``. Returns an ``os.stat_result`` where statx is missing.
+    """
+    if _statx is None:
+        return os.stat(path)
+    buf = _buffer()
+    if _statx(AT_FDCWD, os.fsencode(path), 0, STATX_BASIC_STATS | STATX_BTIME, buf) != 0:
+        code = ctypes.get_errno()
+        if code == errno.ENOSYS:  # an old kernel or a seccomp filter without statx
+            return os.stat(path)
+        raise OSError(code, os.strerror(code), path)
+    mask, mode, ino, size, b_sec, b_nsec, m_sec, m_nsec, major, minor = _STATX.unpack_from(buf)
+    birth = b_sec + b_nsec / 1e9 if mask & STATX_BTIME and b_sec > 0 else None
+    return FileStat(mode, ino, os.makedev(major, minor), size, m_sec * 1_000_000_000 + m_nsec, birth)
+
+
+def is_regular(st: FileStat | os.stat_result) -> bool:
+    """True for a regular file (not a device, socket, pipe or folder)."""
+    return (st.st_mode & 0o170000) == _S_IFREG
+
+
+def birth_time(path: str, st: FileStat | os.stat_result) -> tuple[float, str]:
     """(seconds since the epoch, clock name): "birth" when known, else "mtime"."""
+    if isinstance(st, FileStat):  # statx already answered; no second call
+        return (st.birth, "birth") if st.birth else (st.st_mtime, "mtime")
     if sys.platform == "win32":
         return st.st_ctime, "birth"
     birth = getattr(st, "st_birthtime", None)
     if birth:
         return birth, "birth"
-    if _statx is not None and _statx(AT_FDCWD, os.fsencode(path), 0, STATX_BTIME, _buffer) == 0:
-        (mask,) = struct.unpack_from("<I", _buffer, 0)
-        if mask & STATX_BTIME:
-            sec, nsec = struct.unpack_from("<qI", _buffer, _BTIME_OFFSET)
-            if sec > 0:
-                return sec + nsec / 1e9, "birth"
+    if _statx is not None:
+        try:
+            found = stat_with_birth(path)
+        except OSError:
+            found = None
+        if isinstance(found, FileStat) and found.birth:
+            return found.birth, "birth"
     return st.st_mtime, "mtime"

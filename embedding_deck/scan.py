@@ -15,6 +15,7 @@ import os
 import time
 from dataclasses import dataclass, field
 
+from .filetimes import FileStat, is_regular, stat_with_birth
 from .formats import EMBEDDING_EXTS
 from .previews import PREVIEW_ORDER
 from .sidecar import SIDECAR_SUFFIXES
@@ -66,7 +67,7 @@ class Candidate:
     abs: str
     name: str
     folder: Folder
-    st: os.stat_result | None
+    st: FileStat | os.stat_result | None
     stat_error: OSError | None = None
     is_dir: bool = False
 
@@ -248,12 +249,13 @@ def stat_all(path: str, names: list[str]) -> dict[str, os.stat_result]:
 
 
 def _candidate(folder: Folder, path: str, rel: str, name: str) -> Candidate:
-    entry = folder.entries.get(name)
     try:
-        st = entry.stat() if entry is not None else folder.stats.get(name) or os.stat(path)
+        # a fresh listing: stat and birth time in one call; a reused one was stat'ed
+        fresh = name in folder.entries
+        st = stat_with_birth(path) if fresh else folder.stats.get(name) or os.stat(path)
     except OSError as err:
         return Candidate(rel, path, name, folder, None, stat_error=err)
-    if (st.st_mode & 0o170000) != 0o100000:  # not S_IFREG
+    if not is_regular(st):
         err = OSError(0, "not a regular file")
         return Candidate(rel, path, name, folder, st, stat_error=err)
     return Candidate(rel, path, name, folder, st)
