@@ -77,15 +77,18 @@ def stat_sentence(err: OSError | None) -> str:
 
 def mark_collisions(entries: list[Entry]) -> None:
     """Fill collides_with / collision_winner for entries sharing a prompt name."""
-    by_name: dict[str, list[Entry]] = {}
+    first: dict[str, Entry] = {}
+    groups: dict[str, list[Entry]] = {}
     for entry in entries:
-        entry.collides_with = []
-        entry.collision_winner = None
+        if entry.collision_winner is not None:  # marked by an earlier call
+            entry.collides_with = []
+            entry.collision_winner = None
         if entry.error is None:
-            by_name.setdefault(entry.name, []).append(entry)
-    for group in by_name.values():
-        if len(group) < 2:
-            continue
+            # a list only for names seen twice: 10,000 unique names cost no allocation
+            seen = first.setdefault(entry.name, entry)
+            if seen is not entry:
+                groups.setdefault(entry.name, [seen]).append(entry)
+    for group in groups.values():
         # The WebUI registers files in walk order; the last one replaces the others.
         for entry in group:
             entry.collides_with = [e.path for e in group if e is not entry]

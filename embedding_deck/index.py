@@ -201,10 +201,13 @@ class Library:
         return parsed
 
     def _attach_sidecars(self, entry: Entry, cand: Candidate, stem: str, stamp: list) -> None:
+        if not stamp:  # most files have no sidecar: nothing to read or to remember
+            if self._sidecars.pop(cand.rel, None) is not None:
+                self._dirty = True
+            return
         record = self._sidecars.get(cand.rel)
         if record is None or record.get("stamp") != stamp:
-            present = {s[0]: s[1] for s in stamp}
-            metadata, warnings = read_sidecars(cand.folder.path, present) if present else ({}, [])
+            metadata, warnings = read_sidecars(cand.folder.path, {s[0]: s[1] for s in stamp})
             record = {"stamp": stamp, "metadata": metadata, "warnings": warnings}
             self._sidecars[cand.rel] = record
             self._dirty = True

@@ -133,6 +133,21 @@ def test_name_collisions(emb_dir):
     assert entries["EasyNegativeV2.safetensors"].collides_with == []
 
 
+def test_collision_ends_when_a_twin_goes(emb_dir):
+    st(emb_dir, "EasyNegative.safetensors")
+    st(emb_dir, "SD15/EasyNegative.safetensors")
+    st(emb_dir, "SD15/bad_hands.safetensors")
+    st(emb_dir, "bad_hands.safetensors")
+    lib = Library(str(emb_dir))
+    lib.scan()
+    os.unlink(emb_dir / "SD15" / "EasyNegative.safetensors")
+    entries = by_path(lib.scan())
+    kept = entries["EasyNegative.safetensors"]
+    assert (kept.collides_with, kept.collision_winner) == ([], None)
+    twin = entries["SD15/bad_hands.safetensors"]
+    assert (twin.collides_with, twin.collision_winner) == (["bad_hands.safetensors"], True)
+
+
 def test_image_embedding_name_and_preview(emb_dir):
     f.write_png_text(str(emb_dir / "foo.png"), f.json_payload(8, name="myemb-500"))
     plain = emb_dir / "bar.png"
