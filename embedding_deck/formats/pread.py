@@ -3,6 +3,10 @@
 Opening thousands of small files through ``io.open`` costs more than reading them: a
 file object, an extra ``fstat`` and per-call overhead. The header readers only need
 ``read``/``seek``/``tell``; pickles and Pillow get a real buffered file via ``as_file``.
+
+The first ``HEAD_BYTES`` of the file are read once up front: the magic number, a
+safetensors header and a torch zip's ``data.pkl`` all sit there, so most files need no
+second read for them.
 """
 
 from __future__ import annotations
@@ -10,22 +14,30 @@ from __future__ import annotations
 import io
 import os
 
+HEAD_BYTES = 4096
+
 
 class PRead:
     """read/seek/tell over an fd; the caller owns (and closes) the fd."""
 
-    __slots__ = ("fd", "pos", "size")
+    __slots__ = ("fd", "pos", "size", "head")
 
     def __init__(self, fd: int, size: int) -> None:
         self.fd = fd
         self.pos = 0
         self.size = size
+        self.head = os.pread(fd, min(size, HEAD_BYTES), 0)
 
     def read(self, n: int = -1) -> bytes:
+        pos = self.pos
         if n is None or n < 0:
-            n = max(self.size - self.pos, 0)
-        data = os.pread(self.fd, n, self.pos)
-        self.pos += len(data)
+            n = max(self.size - pos, 0)
+        end = pos + n
+        if end <= len(self.head) or (len(self.head) == self.size and pos < self.size):
+            data = self.head[pos:end]  # within the head, or the head is the whole file
+        else:
+            data = os.pread(self.fd, n, pos)
+        self.pos = pos + len(data)
         return data
 
     def seek(self, offset: int, whence: int = 0) -> int:

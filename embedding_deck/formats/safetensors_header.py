@@ -13,10 +13,11 @@ from typing import BinaryIO
 from ..entry import Parsed
 from ..errors import UnreadableFile
 from .payload import classify
+from .pread import HEAD_BYTES
 
 # safetensors itself refuses headers over 100 MB; real embedding headers are < 10 KB.
 MAX_HEADER_BYTES = 16 * 1024 * 1024
-FIRST_READ = 4096
+FIRST_READ = HEAD_BYTES
 DTYPE_BYTES = {
     "F64": 8,
     "F32": 4,

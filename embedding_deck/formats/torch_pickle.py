@@ -40,16 +40,26 @@ A1111_REFUSES_GLOBAL = (
 
 
 _A1111_NAMES = frozenset(("version", "byteorder", ".data/serialization_id", "data.pkl"))
+# Member names repeat across files ("data.pkl", "data/0", ".format_version"…): remember
+# the verdict per name after the archive folder, a few hundred at most.
+_REST_VERDICTS: dict[str, bool] = {}
+
+
+def _rest_accepted(rest: str) -> bool:
+    verdict = _REST_VERDICTS.get(rest)
+    if verdict is None:
+        verdict = rest in _A1111_NAMES or (
+            rest.startswith("data/") and rest[5:].isdigit() and rest[5:].isascii()
+        )
+        if len(_REST_VERDICTS) < 512:
+            _REST_VERDICTS[rest] = verdict
+    return verdict
 
 
 def _a1111_accepts(member: str) -> bool:
     # A1111_ZIP_MEMBER without a regex per member: <one folder>/<known name or data/N>
     folder, sep, rest = member.partition("/")
-    if not folder or not sep:
-        return False
-    if rest in _A1111_NAMES:
-        return True
-    return rest.startswith("data/") and rest[5:].isdigit() and rest[5:].isascii()
+    return bool(folder and sep) and _rest_accepted(rest)
 
 
 def read(fh: BinaryIO, size: int) -> Parsed:
@@ -128,7 +138,7 @@ def _read_zip(fh: BinaryIO, size: int) -> Parsed:
         if stub.numel is not None and sizes[member] < stub.numel * stub.itemsize:
             raise UnreadableFile("A tensor in the archive is shorter than its shape says.")
     _check_shapes(obj)
-    odd = sorted({n.split("/", 1)[-1] for n in sizes if not _a1111_accepts(n)})
+    odd = sorted({n.partition("/")[2] or n for n in sizes if not _a1111_accepts(n)})
     if odd:
         parsed.warnings.append(A1111_REFUSES_ZIP.format(names=", ".join(odd)))
     _warn_globals(parsed, used)

@@ -16,6 +16,9 @@ from ..errors import UnreadableFile
 
 EOCD = struct.Struct("<4sHHHHIIH")
 CDIR = struct.Struct("<4sHHHHHHIIIHHHHHII")
+# The central-directory fields we use: signature, method, stored size, name/extra/comment
+# lengths and the local header offset (the rest of CDIR skipped as padding).
+CDIR_FIELDS = struct.Struct("<4s6xH8xI4xHHH8xI")
 LOCAL = struct.Struct("<4sHHHHHIIIHH")
 MAX_DIRECTORY_BYTES = 1024 * 1024
 TAIL_READ = 4096
@@ -52,17 +55,16 @@ def members(fh: BinaryIO, size: int) -> dict[str, tuple[int, int, int]]:
 def _directory(table: bytes, total: int) -> dict[str, tuple[int, int, int]]:
     out: dict[str, tuple[int, int, int]] = {}
     pos = 0
-    unpack = CDIR.unpack_from
+    unpack, fixed = CDIR_FIELDS.unpack_from, CDIR.size
     for _ in range(total):
-        if pos + CDIR.size > len(table):
+        if pos + fixed > len(table):
             raise UnreadableFile("The zip archive's directory is damaged.")
-        fields = unpack(table, pos)
-        if fields[0] != b"PK\x01\x02":
+        sig, method, stored, name_len, extra_len, comment_len, offset = unpack(table, pos)
+        if sig != b"PK\x01\x02":
             raise UnreadableFile("The zip archive's directory is damaged.")
-        name_len, extra_len, comment_len = fields[10], fields[11], fields[12]
-        name = table[pos + CDIR.size : pos + CDIR.size + name_len].decode("utf-8", "replace")
-        out[name] = (fields[16], fields[8], fields[4])  # offset, stored size, method
-        pos += CDIR.size + name_len + extra_len + comment_len
+        name = table[pos + fixed : pos + fixed + name_len].decode("utf-8", "replace")
+        out[name] = (offset, stored, method)
+        pos += fixed + name_len + extra_len + comment_len
     return out
 
 
