@@ -150,21 +150,32 @@ def _read_legacy(fh: BinaryIO, size: int) -> Parsed:
     # storage an 8-byte element count followed by its raw bytes. torch itself reads the
     # five pickles back to back from the file; so do we, and stop before the raw bytes.
     storages: dict[str, StorageStub] = {}
-    used: set[str] = set()
-    values = []
-    fh = fh.as_file() if hasattr(fh, "as_file") else fh
-    for _ in range(5):
-        unpickler = RestrictedUnpickler(fh, storages)
-        values.append(_guarded(unpickler.load))
-        used |= unpickler.globals_used
-        if len(values) == 1 and values[0] != LEGACY_MAGIC:
-            raise UnreadableFile("Not a torch file: the legacy magic number is missing.")
+    head = getattr(fh, "head", None)
+    try:
+        # The pickles of an embedding fit in the first few KB the reader already holds.
+        values, used, end = _legacy_pickles(io.BufferedReader(io.BytesIO(head)), storages)
+    except UnreadableFile:
+        if head is not None and len(head) >= size:
+            raise  # the head was the whole file: the failure is real
+        storages.clear()
+        values, used, end = _legacy_pickles(fh.as_file() if hasattr(fh, "as_file") else fh, storages)
     data, keys = values[3], values[4]
     parsed = classify(data, Parsed(format="pt-legacy"))
-    _check_legacy_sizes(fh, fh.tell(), size, keys, storages)
+    _check_legacy_sizes(fh, end, size, keys, storages)
     _check_shapes(data)
     _warn_globals(parsed, used)
     return parsed
+
+
+def _legacy_pickles(stream: BinaryIO, storages: dict[str, StorageStub]) -> tuple[list, set, int]:
+    """The five pickles, the globals they used, and the offset after the last one."""
+    unpickler = RestrictedUnpickler(stream, storages)  # load() reads one pickle at a time
+    values = []
+    for _ in range(5):
+        values.append(_guarded(unpickler.load))
+        if len(values) == 1 and values[0] != LEGACY_MAGIC:
+            raise UnreadableFile("Not a torch file: the legacy magic number is missing.")
+    return values, unpickler.globals_used, stream.tell()
 
 
 def _check_legacy_sizes(
