@@ -23,6 +23,7 @@ FORMAT_BY_EXT = {".pt": "pt", ".bin": "pt", ".safetensors": "safetensors"}
 
 __all__ = ["EMBEDDING_EXTS", "IMAGE_EXTS", "NotAnEmbedding", "read_file"]
 
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0)
 OS_ERRORS = {
     errno.ENOENT: "The file disappeared before it could be read.",
     errno.EACCES: "Permission denied: the WebUI's user cannot read this file.",
@@ -47,7 +48,7 @@ def read_file(path: str, size: int) -> Parsed:
     try:
         # A raw fd and exact-size preads: the readers touch a few hundred bytes of a file,
         # and a buffered file object would cost more (and pull tensor bytes into memory).
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        fd = os.open(path, _OPEN_FLAGS)
         try:
             return _dispatch(PRead(fd, size), size, ext)
         finally:

@@ -71,14 +71,13 @@ def classify(data: Any, parsed: Parsed) -> Parsed:
             parsed.warnings.append(
                 f"clip_g has {g[0]} vectors but clip_l has {l_[0]}; the WebUI counts clip_g."
             )
-    elif data and shape_of(next(iter(data.values()))) is not None:
-        tensors = [k for k, v in data.items() if shape_of(v) is not None]
+    elif data and (first := shape_of(next(iter(data.values())))) is not None:
         if len(data) != 1:
             raise UnreadableFile(
                 f"The file holds {len(data)} entries ({_keys(data)}) and is not an SDXL "
                 "clip_l + clip_g pair; the WebUI loads a single-tensor file only."
             )
-        parsed.dim, parsed.vectors = _dim_and_vectors(shape_of(data[tensors[0]]), repr(tensors[0]))
+        parsed.dim, parsed.vectors = _dim_and_vectors(first, repr(next(iter(data))))
     else:
         raise UnreadableFile(
             f"Not an embedding: a dict with keys {_keys(data)}, neither a textual-inversion "

@@ -11,6 +11,7 @@ import io
 import re
 import struct
 import zipfile
+from collections.abc import Iterable
 from typing import Any, BinaryIO
 
 from ..entry import Parsed
@@ -60,6 +61,19 @@ def _a1111_accepts(member: str) -> bool:
     # A1111_ZIP_MEMBER without a regex per member: <one folder>/<known name or data/N>
     folder, sep, rest = member.partition("/")
     return bool(folder and sep) and _rest_accepted(rest)
+
+
+def _a1111_odd(members: Iterable[str]) -> set[str]:
+    """The member names (after the archive folder) A1111 1.10's loader would refuse."""
+    odd = set()
+    for member in members:
+        folder, sep, rest = member.partition("/")
+        verdict = _REST_VERDICTS.get(rest)
+        if verdict is None:
+            verdict = _rest_accepted(rest)
+        if not (verdict and folder and sep):
+            odd.add(rest or member)
+    return odd
 
 
 def read(fh: BinaryIO, size: int) -> Parsed:
@@ -138,7 +152,7 @@ def _read_zip(fh: BinaryIO, size: int) -> Parsed:
         if stub.numel is not None and sizes[member] < stub.numel * stub.itemsize:
             raise UnreadableFile("A tensor in the archive is shorter than its shape says.")
     _check_shapes(obj)
-    odd = sorted({n.partition("/")[2] or n for n in sizes if not _a1111_accepts(n)})
+    odd = sorted(_a1111_odd(sizes))
     if odd:
         parsed.warnings.append(A1111_REFUSES_ZIP.format(names=", ".join(odd)))
     _warn_globals(parsed, used)
