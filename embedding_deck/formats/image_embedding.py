@@ -138,10 +138,11 @@ def parse_text_chunk(value: bytes) -> Parsed:
 
 def read(fh: BinaryIO, size: int, ext: str) -> Parsed:
     """Parse an image embedding; raise NotAnEmbedding for a plain picture."""
-    if ext == ".png":
-        value = png_text_payload(fh)
-        if value is not None:
-            return parse_text_chunk(value)
+    # Like the WebUI (Pillow's ``img.text``), the text chunk counts whenever the *content*
+    # is PNG, so a PNG renamed to .webp still loads through its chunk.
+    value = png_text_payload(fh)
+    if value is not None:
+        return parse_text_chunk(value)
     fh.seek(0)
     return _read_pixels(fh.as_file() if hasattr(fh, "as_file") else fh, ext)
 

@@ -73,6 +73,14 @@ def test_png_text_chunk(tmp_path):
     assert parsed.internal_name == "rick-60" and parsed.is_image
 
 
+def test_png_content_under_another_image_extension(tmp_path):
+    """Pillow opens by content, so the WebUI reads the chunk of a PNG named .webp."""
+    png = f.write_png_text(str(tmp_path / "renamed.png"), f.json_payload(3, name="r"))
+    os.rename(png, tmp_path / "renamed.webp")
+    parsed = read(tmp_path / "renamed.webp")
+    assert (parsed.error, parsed.format, parsed.vectors, parsed.internal_name) == (None, "png-text", 3, "r")
+
+
 @pytest.mark.parametrize(("ext", "fmt"), [(".png", "PNG"), (".webp", "WEBP")])
 def test_pixel_encoded_image(tmp_path, ext, fmt):
     path = f.write_pixel_embedding(str(tmp_path / f"e{ext}"), f.json_payload(5, 1024), fmt)
