@@ -81,12 +81,27 @@ def stat_with_birth(path: str) -> FileStat | os.stat_result:
     buf = _buffer()
     if _statx(AT_FDCWD, os.fsencode(path), 0, _WANTED, buf) != 0:
         code = ctypes.get_errno()
-        if code == errno.ENOSYS:  # an old kernel or a seccomp filter without statx
-            return os.stat(path)
+        if code in (errno.ENOSYS, errno.EPERM):
+            # An old kernel, or a container whose seccomp filter refuses statx itself
+            # (older Docker profiles answer EPERM). If plain stat works, statx is the
+            # problem, not the file: stop using it in this process.
+            st = os.stat(path)
+            _disable_statx()
+            return st
         raise OSError(code, os.strerror(code), path)
     mask, mode, ino, size, b_sec, b_nsec, m_sec, m_nsec, major, minor = _STATX.unpack_from(buf)
     birth = b_sec + b_nsec / 1e9 if mask & STATX_BTIME and b_sec > 0 else None
     return FileStat(mode, ino, os.makedev(major, minor), size, m_sec, m_nsec, birth)
+
+
+def statx_available() -> bool:
+    """True while stat_with_birth answers through statx (with birth times)."""
+    return _statx is not None
+
+
+def _disable_statx() -> None:
+    global _statx
+    _statx = None
 
 
 def is_regular(st: FileStat | os.stat_result) -> bool:

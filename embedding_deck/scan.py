@@ -15,7 +15,7 @@ import os
 import time
 from dataclasses import dataclass, field
 
-from .filetimes import FileStat, is_regular, stat_with_birth
+from .filetimes import FileStat, is_regular, stat_with_birth, statx_available
 from .formats import EMBEDDING_EXTS
 from .previews import PREVIEW_ORDER
 from .sidecar import SIDECAR_SUFFIXES
@@ -249,10 +249,12 @@ def stat_all(path: str, names: list[str]) -> dict[str, os.stat_result]:
 
 
 def _candidate(folder: Folder, path: str, rel: str, name: str) -> Candidate:
+    entry = folder.entries.get(name)
     try:
-        # a fresh listing: stat and birth time in one call; a reused one was stat'ed
-        fresh = name in folder.entries
-        st = stat_with_birth(path) if fresh else folder.stats.get(name) or os.stat(path)
+        if entry is None:  # a reused listing: stat_all already stat'ed its files
+            st = folder.stats.get(name) or os.stat(path)
+        else:  # a fresh listing: stat and birth time in one call where statx exists
+            st = stat_with_birth(path) if statx_available() else entry.stat()
     except OSError as err:
         return Candidate(rel, path, name, folder, None, stat_error=err)
     if not is_regular(st):

@@ -59,3 +59,24 @@ def test_stat_errors_are_os_errors(tmp_path):
     with pytest.raises(OSError) as err:
         stat_with_birth(str(tmp_path / "loop"))
     assert err.value.errno == errno.ELOOP
+
+
+@linux
+def test_statx_refused_by_a_seccomp_filter_falls_back_to_stat(tmp_path, monkeypatch):
+    """Older container profiles answer EPERM for statx itself: files must stay readable."""
+    import ctypes
+
+    from embedding_deck import filetimes
+
+    def refused(*_args):
+        ctypes.set_errno(errno.EPERM)
+        return -1
+
+    monkeypatch.setattr(filetimes, "_statx", refused)
+    f.write_safetensors(str(tmp_path / "a.safetensors"), {"e": (2, 768)})
+    entry = Library(str(tmp_path)).scan()[0]
+    assert entry.error is None and entry.vectors == 2
+    assert entry.created_clock == "mtime" and entry.created == entry.modified
+    assert not filetimes.statx_available()  # given up for this process, not asked per file
+    with pytest.raises(FileNotFoundError):
+        stat_with_birth(str(tmp_path / "missing"))
