@@ -186,6 +186,35 @@ def test_reader_reads_no_tensor_bytes(tmp_path):
     assert read(dst).vectors == 4
 
 
+@pytest.mark.parametrize(
+    "name", ["ng_deepnegative_75.pt", "trainer_zip_sd1.pt", "sdxl.safetensors", "trainer_legacy_sd2.pt"]
+)
+def test_reads_are_bounded_whatever_the_file_size(tmp_path, monkeypatch, name):
+    """A reader takes the first 4 KB page, the archive's tail page and small records — never
+    the tensor data beyond them, however large the file (counted at os.pread)."""
+    from embedding_deck.formats import pread
+
+    if name == "sdxl.safetensors":
+        src = f.write_safetensors(str(tmp_path / name), {"clip_g": (75, 1280), "clip_l": (75, 768)})
+    else:
+        src = fixture_path(name)
+    calls: list[int] = []
+    real = os.pread
+
+    def counted(fd: int, n: int, offset: int) -> bytes:
+        data = real(fd, n, offset)
+        calls.append(len(data))
+        return data
+
+    monkeypatch.setattr(pread.os, "pread", counted)
+    size = os.path.getsize(src)
+    parsed = read_file(str(src), size)
+    assert parsed.error is None, parsed.error
+    assert 0 < sum(calls) <= 2 * pread.HEAD_BYTES + 1024, (size, calls)
+    if size > 64 * 1024:
+        assert sum(calls) < size / 16
+
+
 def test_zip_with_comment_uses_the_general_reader(tmp_path):
     import zipfile
 
