@@ -209,6 +209,8 @@ def main() -> None:
     print(
         f"cold scan (empty cache)         {t_cold:7.3f} s   = {t_cold / t_floor:.2f} x floor, {t_cold / (t_floor + t_side):.2f} x floor with sidecars"
     )
+    pairs = sorted(c / fl for c, fl in zip(colds, floors, strict=True))
+    print(f"  per-run cold/floor ratios     {', '.join(f'{r:.2f}' for r in pairs)}")
     print(f"  cache file written after it   {t_flush:7.3f} s   (background thread, waited for)")
     print(f"warm scan, new Library + cache  {t_disk:7.3f} s")
     print(f"warm scan, in-process rescan    {t_warm:7.3f} s   (median of 9)")
