@@ -46,8 +46,8 @@ def read_file(path: str, size: int) -> Parsed:
             error="The file is empty (0 bytes); the WebUI skips it.",
         )
     try:
-        # A raw fd and exact-size preads: the readers touch a few hundred bytes of a file,
-        # and a buffered file object would cost more (and pull tensor bytes into memory).
+        # A raw fd and a few preads (pread.py): the readers touch a few hundred bytes of a
+        # file, where a buffered file object would cost more and read 8 KB blocks.
         fd = os.open(path, _OPEN_FLAGS)
         try:
             return _dispatch(PRead(fd, size), size, ext)

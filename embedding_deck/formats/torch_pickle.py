@@ -68,10 +68,7 @@ def _a1111_odd(members: Iterable[str]) -> set[str]:
     odd = set()
     for member in members:
         folder, sep, rest = member.partition("/")
-        verdict = _REST_VERDICTS.get(rest)
-        if verdict is None:
-            verdict = _rest_accepted(rest)
-        if not (verdict and folder and sep):
+        if not (folder and sep and _rest_accepted(rest)):
             odd.add(rest or member)
     return odd
 
