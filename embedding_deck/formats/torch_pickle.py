@@ -57,14 +57,12 @@ def _rest_accepted(rest: str) -> bool:
     return verdict
 
 
-def _a1111_accepts(member: str) -> bool:
-    # A1111_ZIP_MEMBER without a regex per member: <one folder>/<known name or data/N>
-    folder, sep, rest = member.partition("/")
-    return bool(folder and sep) and _rest_accepted(rest)
-
-
 def _a1111_odd(members: Iterable[str]) -> set[str]:
-    """The member names (after the archive folder) A1111 1.10's loader would refuse."""
+    """The member names (after the archive folder) A1111 1.10's loader would refuse.
+
+    The same rule as ``A1111_ZIP_MEMBER`` (<one folder>/<known name or data/N>), without
+    a regex match per member.
+    """
     odd = set()
     for member in members:
         folder, sep, rest = member.partition("/")
