@@ -1,4 +1,4 @@
-"""A tiny positioned reader over a raw file descriptor (``os.pread``).
+"""A tiny positioned reader over a raw file descriptor (``os.pread``; seek + read on Windows).
 
 Opening thousands of small files through ``io.open`` costs more than reading them: a
 file object, an extra ``fstat`` and per-call overhead. The header readers only need
@@ -18,6 +18,16 @@ import os
 HEAD_BYTES = 4096
 
 
+def _seek_read(fd: int, n: int, offset: int) -> bytes:
+    """``os.pread`` where the platform has none (Windows). The fd is opened for this one
+    read_file call and used by one thread, so moving its position is safe."""
+    os.lseek(fd, offset, os.SEEK_SET)
+    return os.read(fd, n)
+
+
+_pread = getattr(os, "pread", None) or _seek_read
+
+
 class PRead:
     """read/seek/tell over an fd; the caller owns (and closes) the fd."""
 
@@ -27,7 +37,7 @@ class PRead:
         self.fd = fd
         self.pos = 0
         self.size = size
-        self.head = os.pread(fd, min(size, HEAD_BYTES), 0)
+        self.head = _pread(fd, min(size, HEAD_BYTES), 0)
 
     def read(self, n: int = -1) -> bytes:
         pos = self.pos
@@ -37,7 +47,7 @@ class PRead:
         if end <= len(self.head) or (len(self.head) == self.size and pos < self.size):
             data = self.head[pos:end]  # within the head, or the head is the whole file
         else:
-            data = os.pread(self.fd, n, pos)
+            data = _pread(self.fd, n, pos)
         self.pos = pos + len(data)
         return data
 

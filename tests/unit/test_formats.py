@@ -191,7 +191,7 @@ def test_reader_reads_no_tensor_bytes(tmp_path):
 )
 def test_reads_are_bounded_whatever_the_file_size(tmp_path, monkeypatch, name):
     """A reader takes the first 4 KB page, the archive's tail page and small records — never
-    the tensor data beyond them, however large the file (counted at os.pread)."""
+    the tensor data beyond them, however large the file (counted at every positioned read)."""
     from embedding_deck.formats import pread
 
     if name == "sdxl.safetensors":
@@ -199,14 +199,14 @@ def test_reads_are_bounded_whatever_the_file_size(tmp_path, monkeypatch, name):
     else:
         src = fixture_path(name)
     calls: list[int] = []
-    real = os.pread
+    real = pread._pread
 
     def counted(fd: int, n: int, offset: int) -> bytes:
         data = real(fd, n, offset)
         calls.append(len(data))
         return data
 
-    monkeypatch.setattr(pread.os, "pread", counted)
+    monkeypatch.setattr(pread, "_pread", counted)
     size = os.path.getsize(src)
     parsed = read_file(str(src), size)
     assert parsed.error is None, parsed.error
@@ -325,3 +325,32 @@ def test_a1111_member_rule_matches_its_pattern(member):
     accepted = bool(A1111_ZIP_MEMBER.match(member))
     for _ in range(2):  # the second time from the remembered verdicts
         assert _a1111_odd([member]) == (set() if accepted else {member.partition("/")[2] or member})
+
+
+def test_without_pread_every_format_reads_the_same(tmp_path, monkeypatch):
+    """Windows has no os.pread: the seek + read fallback gives identical results."""
+    from embedding_deck.formats import pread
+
+    def outcome(path: str) -> object:
+        try:
+            parsed = read(path)
+        except NotAnEmbedding:
+            return "not an embedding"
+        return {s: getattr(parsed, s) for s in parsed.__slots__}
+
+    folder = os.path.dirname(fixture_path("trainer_zip_sd1.pt"))
+    paths = [os.path.join(folder, n) for n in sorted(os.listdir(folder))]
+    meta = {"name": "m", "ss_tag_frequency": "x" * 9000}
+    paths += [
+        f.write_safetensors(str(tmp_path / "sd1.safetensors"), {"emb_params": (8, 768)}),
+        f.write_safetensors(str(tmp_path / "xl.safetensors"), {"clip_g": (4, 1280), "clip_l": (4, 768)}),
+        f.write_safetensors(str(tmp_path / "meta.safetensors"), {"e": (2, 768)}, meta),
+        f.write_png_text(str(tmp_path / "text.png"), f.json_payload(3)),
+        f.write_pixel_embedding(str(tmp_path / "pixels.webp"), f.json_payload(2), "WEBP"),
+        _write(tmp_path / "cut.safetensors", Path(tmp_path / "meta.safetensors").read_bytes()[:5000]),
+        _write(tmp_path / "noise.pt", os.urandom(5000)),
+    ]
+    expected = {p: outcome(p) for p in paths}
+    assert sum(1 for v in expected.values() if isinstance(v, dict) and v["error"] is None) >= 12
+    monkeypatch.setattr(pread, "_pread", pread._seek_read)
+    assert {p: outcome(p) for p in paths} == expected
