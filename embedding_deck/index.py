@@ -40,8 +40,17 @@ def cache_file_for(cache_dir: str, root: str) -> str:
     return os.path.join(cache_dir, f"index-{digest[:16]}.json")
 
 
+# Windows: DirEntry.stat() (fresh listings) leaves st_ino 0 while os.stat() (reused ones)
+# fills it, so a stamp with the inode would differ between two scans of the same file.
+_USE_INODE = os.name != "nt"
+
+
+def _inode(st: os.stat_result) -> int:
+    return st.st_ino if _USE_INODE else 0
+
+
 def _stamp(st: os.stat_result) -> list[int]:
-    return [st.st_size, st.st_mtime_ns, st.st_ino]
+    return [st.st_size, st.st_mtime_ns, _inode(st)]
 
 
 def _sidecar_stamp(folder: Folder, stem: str) -> list[list[Any]]:
@@ -170,7 +179,7 @@ class Library:
         side_stamp = _sidecar_stamp(cand.folder, stem)
         preview_name = cand.folder.preview_of(stem)
         st = cand.st
-        key = (st.st_size, st.st_mtime_ns, st.st_ino, preview_name, side_stamp)
+        key = (st.st_size, st.st_mtime_ns, _inode(st), preview_name, side_stamp)
         cached = self.entries.get(cand.rel)
         if cached is not None and self._keys.get(cand.rel) == key:
             return cached
