@@ -17,9 +17,10 @@ OS_ERROR_SENTENCES = {
 }
 
 
-def build_entry(cand: Candidate, parsed: Parsed, record: dict[str, Any]) -> Entry:
-    """The Entry for a readable (or reader-rejected) file: identity, facts, file times."""
-    name = stem_of(cand.name)
+def build_entry(cand: Candidate, parsed: Parsed, record: dict[str, Any], stem: str) -> Entry:
+    """The Entry for a readable (or reader-rejected) file (``stem``: its name without the
+    extension): identity, facts, file times."""
+    name = stem
     if parsed.is_image and parsed.internal_name:
         name = parsed.internal_name
     return Entry(

@@ -186,7 +186,7 @@ class Library:
         parsed = self._parsed_for(cand)
         if parsed is None:
             return None
-        entry = build_entry(cand, parsed, self._parsed[cand.rel])
+        entry = build_entry(cand, parsed, self._parsed[cand.rel], stem)
         self._attach_sidecars(entry, cand, stem, side_stamp)
         if preview_name and (".preview." in preview_name.lower() or not parsed.is_image):
             entry.preview = join(cand.folder.rel, preview_name)

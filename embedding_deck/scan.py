@@ -59,7 +59,7 @@ class Folder:
         return min(found, key=lambda c: (c[0], c[2] != stem + c[1]))[2]
 
 
-@dataclass
+@dataclass(slots=True)
 class Candidate:
     """A file (or misnamed folder) the WebUI would try to load as an embedding."""
 
