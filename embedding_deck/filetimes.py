@@ -26,6 +26,8 @@ STATX_BTIME = 0x800
 _STATX = struct.Struct("<I24xH2xQQ32xqI4x16xqI4x8xII")
 _S_IFREG = 0o100000
 _WANTED = STATX_BASIC_STATS | STATX_BTIME
+# type, mode, mtime, ino, size: the fields FileStat carries (statx may leave some out)
+_NEEDED = 0x1 | 0x2 | 0x40 | 0x100 | 0x200
 
 
 class FileStat:
@@ -90,6 +92,8 @@ def stat_with_birth(path: str) -> FileStat | os.stat_result:
             return st
         raise OSError(code, os.strerror(code), path)
     mask, mode, ino, size, b_sec, b_nsec, m_sec, m_nsec, major, minor = _STATX.unpack_from(buf)
+    if mask & _NEEDED != _NEEDED:  # a file system that left out a field we use
+        return os.stat(path)
     birth = b_sec + b_nsec / 1e9 if mask & STATX_BTIME and b_sec > 0 else None
     return FileStat(mode, ino, os.makedev(major, minor), size, m_sec, m_nsec, birth)
 

@@ -80,3 +80,28 @@ def test_statx_refused_by_a_seccomp_filter_falls_back_to_stat(tmp_path, monkeypa
     assert not filetimes.statx_available()  # given up for this process, not asked per file
     with pytest.raises(FileNotFoundError):
         stat_with_birth(str(tmp_path / "missing"))
+
+
+@linux
+def test_statx_without_a_needed_field_falls_back_to_stat(tmp_path, monkeypatch):
+    """Some file systems answer statx with fields missing from the mask: use stat then."""
+    import ctypes
+
+    from embedding_deck import filetimes
+
+    real = filetimes._statx
+
+    def no_size(*args):
+        rc = real(*args)
+        buf = args[4]
+        mask = int.from_bytes(bytes(buf[0:4]), "little") & ~0x200  # drop STATX_SIZE
+        ctypes.memmove(buf, mask.to_bytes(4, "little"), 4)
+        ctypes.memset(ctypes.addressof(buf) + 40, 0, 8)  # and zero stx_size
+        return rc
+
+    monkeypatch.setattr(filetimes, "_statx", no_size)
+    path = f.write_safetensors(str(tmp_path / "a.safetensors"), {"e": (2, 768)})
+    st = stat_with_birth(path)
+    assert not isinstance(st, FileStat) and st.st_size == os.path.getsize(path)
+    entry = Library(str(tmp_path)).scan()[0]
+    assert entry.error is None and entry.size == os.path.getsize(path)
