@@ -10,7 +10,7 @@ import os
 from typing import Any
 
 from .entry import Entry, Parsed, arch_for_dim
-from .scan import Candidate
+from .scan import Candidate, stem_of
 
 OS_ERROR_SENTENCES = {
     "not a regular file": "This is not a regular file (a device, socket or pipe).",
@@ -94,13 +94,6 @@ def mark_collisions(entries: list[Entry]) -> None:
         for entry in group:
             entry.collides_with = [e.path for e in group if e is not entry]
             entry.collision_winner = entry is group[-1]
-
-
-def stem_of(name: str) -> str:
-    """A file name without its last extension (the WebUI's embedding name)."""
-    # names here always have an embedding extension, so the last dot starts it
-    dot = name.rfind(".")
-    return name[:dot] if dot > 0 else name
 
 
 def join(folder: str, name: str) -> str:

@@ -17,11 +17,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from .atomic import atomic_write_json
-from .entries import build_entry, error_entry, join, mark_collisions, stat_sentence, stem_of
+from .entries import build_entry, error_entry, join, mark_collisions, stat_sentence
 from .entry import Entry, Parsed
 from .filetimes import birth_time
 from .formats import NotAnEmbedding, read_file
-from .scan import Candidate, Folder, Walker
+from .scan import Candidate, Folder, Walker, stem_of
 from .sidecar import read_sidecars
 
 CACHE_VERSION = 3
@@ -53,9 +53,9 @@ def _stamp(st: os.stat_result) -> list[int]:
     return [st.st_size, st.st_mtime_ns, _inode(st)]
 
 
-def _sidecar_stamp(folder: Folder, stem: str) -> list[list[Any]]:
+def _sidecar_stamp(folder: Folder, sidecars: list[tuple[str, str]]) -> list[list[Any]]:
     out: list[list[Any]] = []
-    for suffix, name in folder.sidecars_of(stem):
+    for suffix, name in sidecars:
         entry = folder.entries.get(name)
         try:
             st = (
@@ -175,9 +175,8 @@ class Library:
             return error_entry(cand, "This is a folder named like an embedding file, not a file.")
         if cand.st is None or cand.stat_error is not None:
             return error_entry(cand, stat_sentence(cand.stat_error))
-        stem = stem_of(cand.name)
-        side_stamp = _sidecar_stamp(cand.folder, stem)
-        preview_name = cand.folder.preview_of(stem)
+        stem, sidecars, preview_name = cand.folder.neighbours(cand.name)
+        side_stamp = _sidecar_stamp(cand.folder, sidecars) if sidecars else []
         st = cand.st
         key = (st.st_size, st.st_mtime_ns, _inode(st), preview_name, side_stamp)
         cached = self.entries.get(cand.rel)

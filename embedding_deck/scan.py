@@ -39,6 +39,17 @@ class Folder:
     stats: dict[str, os.stat_result] = field(default_factory=dict)
     sidecars: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     previews: dict[str, list[tuple[int, str, str]]] = field(default_factory=dict)
+    # name -> (stem, sidecars, preview): fixed while the listing is, so a warm scan of an
+    # unchanged folder looks each up once, not once per scan
+    _neighbours: dict[str, tuple[str, list[tuple[str, str]], str | None]] = field(default_factory=dict)
+
+    def neighbours(self, name: str) -> tuple[str, list[tuple[str, str]], str | None]:
+        """(stem, its sidecars, its preview file name) for a candidate file of this folder."""
+        found = self._neighbours.get(name)
+        if found is None:
+            stem = stem_of(name)
+            found = self._neighbours[name] = (stem, self.sidecars_of(stem), self.preview_of(stem))
+        return found
 
     def sidecars_of(self, stem: str) -> list[tuple[str, str]]:
         """(suffix, file name) of each sidecar of ``stem``: exact names first, then any case."""
@@ -79,6 +90,13 @@ class Walk:
     candidates: list[Candidate]
     folders: list[Folder]
     loops: list[str]
+
+
+def stem_of(name: str) -> str:
+    """A file name without its last extension (the WebUI's embedding name)."""
+    # names here always have an embedding extension, so the last dot starts it
+    dot = name.rfind(".")
+    return name[:dot] if dot > 0 else name
 
 
 def is_candidate(name: str) -> bool:
