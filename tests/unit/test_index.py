@@ -259,3 +259,26 @@ def test_reused_listings_still_see_in_place_edits(emb_dir, monkeypatch):
     assert entry.size == os.path.getsize(emb_dir / "sub/a.safetensors")
     st(emb_dir, "sub/b.safetensors")  # a new name changes the folder mtime: listed again
     assert "sub/b.safetensors" in by_path(lib.scan())
+
+
+def test_new_sidecar_or_preview_in_a_scanned_folder_is_seen(emb_dir, monkeypatch):
+    """Stem, sidecars and preview of a name are remembered per listing: a new neighbour
+    changes the folder, so the next scan sees it (and forgets a removed one)."""
+    from embedding_deck.scan import Walker
+
+    monkeypatch.setattr(Walker, "SETTLE_NS", 0)
+    st(emb_dir, "sub/a.safetensors")
+    lib = Library(str(emb_dir))
+    lib.scan()
+    lib.scan()  # now from the reused listing
+    time.sleep(0.05)  # past the file system's coarse clock tick, so the folder mtime moves
+    f.picture().save(emb_dir / "sub" / "a.preview.png")
+    (emb_dir / "sub" / "a.txt").write_text("from a text file")
+    entry = by_path(lib.scan())["sub/a.safetensors"]
+    assert (entry.preview, entry.metadata.get("description")) == ("sub/a.preview.png", "from a text file")
+    assert by_path(lib.scan())["sub/a.safetensors"].preview == "sub/a.preview.png"  # reused again
+    time.sleep(0.05)
+    os.unlink(emb_dir / "sub" / "a.preview.png")
+    os.unlink(emb_dir / "sub" / "a.txt")
+    entry = by_path(lib.scan())["sub/a.safetensors"]
+    assert (entry.preview, entry.metadata.get("description")) == (None, None)
