@@ -4,10 +4,10 @@ Opening thousands of small files through ``io.open`` costs more than reading the
 file object, an extra ``fstat`` and per-call overhead. The header readers only need
 ``read``/``seek``/``tell``; pickles and Pillow get a real buffered file via ``as_file``.
 
-The first ``HEAD_BYTES`` of the file (one page: what the kernel fetches for the first 8
-bytes anyway) are read once up front: the magic number, a safetensors header and a torch
-zip's ``data.pkl`` all sit there, so most files need no second read for them. Tensor
-bytes sharing that page are never parsed.
+The first ``HEAD_BYTES`` of the file are read once up front: the magic number, a
+safetensors length and a torch zip's first local header sit there. 48 bytes never reach
+tensor data: a safetensors header naming one tensor is at least 52 bytes long, and a
+torch zip and a legacy file both start with pickle bytes.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 import io
 import os
 
-HEAD_BYTES = 4096
+HEAD_BYTES = 48
 
 
 def _seek_read(fd: int, n: int, offset: int) -> bytes:

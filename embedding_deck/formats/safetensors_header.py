@@ -13,11 +13,9 @@ from typing import BinaryIO
 from ..entry import Parsed
 from ..errors import UnreadableFile
 from .payload import classify
-from .pread import HEAD_BYTES
 
 # safetensors itself refuses headers over 100 MB; real embedding headers are < 10 KB.
 MAX_HEADER_BYTES = 16 * 1024 * 1024
-FIRST_READ = HEAD_BYTES
 DTYPE_BYTES = {
     "F64": 8,
     "F32": 4,
@@ -49,11 +47,10 @@ class HeaderTensor:
 
 def read_header(fh: BinaryIO, size: int) -> tuple[dict, int]:
     """(parsed header dict, bytes of tensor data after it); raise UnreadableFile if bad."""
-    # One read usually covers the length and the whole header (an embedding's is ~100 bytes).
-    head = fh.read(min(size, FIRST_READ))
+    head = fh.read(8)
     if len(head) < 8:
         raise UnreadableFile("The file is shorter than a safetensors header (8 bytes).")
-    length = int.from_bytes(head[:8], "little")
+    length = int.from_bytes(head, "little")
     if length > MAX_HEADER_BYTES:
         raise UnreadableFile(
             f"The safetensors header claims {length:,} bytes (limit {MAX_HEADER_BYTES:,}); "
@@ -64,9 +61,7 @@ def read_header(fh: BinaryIO, size: int) -> tuple[dict, int]:
             f"The safetensors header claims {length:,} bytes but the file has only "
             f"{size - 8:,} after the length: the file is truncated or not safetensors."
         )
-    raw = head[8 : 8 + length]
-    if len(raw) < length:
-        raw += fh.read(length - len(raw))
+    raw = fh.read(length)  # exactly the header: the tensor bytes after it are never read
     try:
         header = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):

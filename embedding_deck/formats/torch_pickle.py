@@ -28,6 +28,7 @@ from .restricted_pickle import (
 )
 
 LEGACY_MAGIC = 0x1950A86A20F9469CFC6C
+LEGACY_BLOCK = 4096
 # The member pattern A1111 1.10's safe.py accepts; torch >= 2.2 adds .format_version etc.
 A1111_ZIP_MEMBER = re.compile(r"^([^/]+)/((data/\d+)|version|byteorder|.data/serialization_id|(data\.pkl))$")
 A1111_REFUSES_ZIP = (
@@ -158,15 +159,18 @@ def _read_legacy(fh: BinaryIO, size: int) -> Parsed:
     # Legacy layout: magic, protocol, sys_info, the object, the storage-key list, then per
     # storage an 8-byte element count followed by its raw bytes. torch itself reads the
     # five pickles back to back from the file; so do we, and stop before the raw bytes.
+    # Nothing says where the pickles end, so they are streamed like any buffered read
+    # would: a first block (an embedding's pickles fit in it), the file if they run on.
     storages: dict[str, StorageStub] = {}
-    head = getattr(fh, "head", None)
+    fh.seek(0)
+    block = fh.read(min(size, LEGACY_BLOCK))
     try:
-        # The pickles of an embedding fit in the first few KB the reader already holds.
-        values, used, end = _legacy_pickles(io.BufferedReader(io.BytesIO(head)), storages)
+        values, used, end = _legacy_pickles(io.BufferedReader(io.BytesIO(block)), storages)
     except UnreadableFile:
-        if head is not None and len(head) >= size:
-            raise  # the head was the whole file: the failure is real
+        if len(block) >= size:
+            raise  # the block was the whole file: the failure is real
         storages.clear()
+        fh.seek(0)
         values, used, end = _legacy_pickles(fh.as_file() if hasattr(fh, "as_file") else fh, storages)
     data, keys = values[3], values[4]
     parsed = classify(data, Parsed(format="pt-legacy"))

@@ -1,8 +1,9 @@
 """A minimal reader for torch's zip archives: the member table and one stored member.
 
 ``zipfile`` is general and slow for thousands of small files; torch writes plain archives
-(no comment, members stored uncompressed), which we read with three small reads: the end
-record, the central directory, then ``data.pkl``. Tensor members are never read. Anything
+(no comment, members stored uncompressed), which we read with exact small reads: the end
+record, the central directory, then ``data.pkl`` (its local header usually comes from the
+reader's first bytes). Tensor members are never read. Anything
 unusual (ZIP64, a comment, compression) falls back to ``zipfile``.
 """
 
@@ -21,8 +22,6 @@ CDIR = struct.Struct("<4sHHHHHHIIIHHHHHII")
 CDIR_FIELDS = struct.Struct("<4s6xH8xI4xHHH8xI")
 LOCAL = struct.Struct("<4sHHHHHIIIHH")
 MAX_DIRECTORY_BYTES = 1024 * 1024
-TAIL_READ = 4096
-LOCAL_SLACK = 256
 
 
 class Fallback(Exception):
@@ -33,23 +32,16 @@ def members(fh: BinaryIO, size: int) -> dict[str, tuple[int, int, int]]:
     """Map member name → (local header offset, stored size, method), from the directory."""
     if size < EOCD.size:
         raise UnreadableFile("The zip archive is damaged or truncated.")
-    # One read of the tail usually holds the end record and the whole directory.
-    tail_start = max(size - TAIL_READ, 0)
-    fh.seek(tail_start)
-    tail = fh.read(size - tail_start)
-    sig, _d, _cd, _n, total, cd_size, cd_offset, comment = EOCD.unpack_from(tail, len(tail) - EOCD.size)
+    fh.seek(size - EOCD.size)
+    sig, _d, _cd, _n, total, cd_size, cd_offset, comment = EOCD.unpack(fh.read(EOCD.size))
     if sig != b"PK\x05\x06" or comment:
         raise Fallback
     if total == 0xFFFF or cd_offset == 0xFFFFFFFF or cd_size == 0xFFFFFFFF:
         raise Fallback  # ZIP64
     if cd_size > MAX_DIRECTORY_BYTES or cd_offset + cd_size > size - EOCD.size:
         raise UnreadableFile("The zip archive is damaged or truncated.")
-    if cd_offset >= tail_start:
-        table = tail[cd_offset - tail_start : cd_offset - tail_start + cd_size]
-    else:
-        fh.seek(cd_offset)
-        table = fh.read(cd_size)
-    return _directory(table, total)
+    fh.seek(cd_offset)
+    return _directory(fh.read(cd_size), total)
 
 
 def _directory(table: bytes, total: int) -> dict[str, tuple[int, int, int]]:
@@ -75,18 +67,13 @@ def read_member(fh: BinaryIO, size: int, entry: tuple[int, int, int], limit: int
         raise Fallback
     if length > limit:
         raise UnreadableFile("Refused: data.pkl is larger than any embedding needs.")
-    # One read for the local header, its name and extra field (torch pads it to align
-    # the data to 64 bytes) and the data; a second only when the guess falls short.
     fh.seek(offset)
-    head = fh.read(LOCAL.size + LOCAL_SLACK + length)
+    head = fh.read(LOCAL.size)  # from the reader's first bytes when data.pkl comes first
     if len(head) < LOCAL.size or head[:4] != b"PK\x03\x04":
         raise UnreadableFile("The zip archive is damaged or truncated.")
-    name_len, extra_len = LOCAL.unpack_from(head)[9:11]
-    start = LOCAL.size + name_len + extra_len
-    data = head[start : start + length]
-    if len(data) < length and len(head) == LOCAL.size + LOCAL_SLACK + length:
-        fh.seek(offset + start + len(data))
-        data += fh.read(length - len(data))
+    name_len, extra_len = LOCAL.unpack(head)[9:11]
+    fh.seek(offset + LOCAL.size + name_len + extra_len)
+    data = fh.read(length)
     if len(data) != length:
         raise UnreadableFile("The zip archive is damaged or truncated.")
     return data

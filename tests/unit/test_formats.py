@@ -186,33 +186,69 @@ def test_reader_reads_no_tensor_bytes(tmp_path):
     assert read(dst).vectors == 4
 
 
-@pytest.mark.parametrize(
-    "name", ["ng_deepnegative_75.pt", "trainer_zip_sd1.pt", "sdxl.safetensors", "trainer_legacy_sd2.pt"]
-)
-def test_reads_are_bounded_whatever_the_file_size(tmp_path, monkeypatch, name):
-    """A reader takes the first 4 KB page, the archive's tail page and small records — never
-    the tensor data beyond them, however large the file (counted at every positioned read)."""
+def _tensor_ranges(path: str) -> list[tuple[int, int]]:
+    """Where the tensor bytes of a safetensors file or a torch zip lie (start, end)."""
+    raw = Path(path).read_bytes()
+    if path.endswith(".safetensors"):
+        return [(8 + struct.unpack_from("<Q", raw)[0], len(raw))]
+    import zipfile
+
+    ranges = []
+    with zipfile.ZipFile(path) as archive:
+        for info in archive.infolist():
+            if "/data/" in info.filename:
+                name_len, extra_len = struct.unpack_from("<HH", raw, info.header_offset + 26)
+                start = info.header_offset + 30 + name_len + extra_len
+                ranges.append((start, start + info.compress_size))
+    return ranges
+
+
+def _recorded_reads(monkeypatch) -> list[tuple[int, int]]:
     from embedding_deck.formats import pread
 
+    calls: list[tuple[int, int]] = []
+    real = pread._pread
+
+    def recorded(fd: int, n: int, offset: int) -> bytes:
+        data = real(fd, n, offset)
+        calls.append((offset, offset + len(data)))
+        return data
+
+    monkeypatch.setattr(pread, "_pread", recorded)
+    return calls
+
+
+@pytest.mark.parametrize(
+    "name", ["ng_deepnegative_75.pt", "trainer_zip_sd1.pt", "diffusers_1d.bin", "sdxl.safetensors"]
+)
+def test_no_tensor_byte_is_read(tmp_path, monkeypatch, name):
+    """Safetensors and torch zips: no read touches a tensor's bytes (checked read by read)."""
     if name == "sdxl.safetensors":
         src = f.write_safetensors(str(tmp_path / name), {"clip_g": (75, 1280), "clip_l": (75, 768)})
     else:
         src = fixture_path(name)
-    calls: list[int] = []
-    real = pread._pread
-
-    def counted(fd: int, n: int, offset: int) -> bytes:
-        data = real(fd, n, offset)
-        calls.append(len(data))
-        return data
-
-    monkeypatch.setattr(pread, "_pread", counted)
-    size = os.path.getsize(src)
-    parsed = read_file(str(src), size)
+    tensors = _tensor_ranges(src)
+    assert tensors and all(end > start for start, end in tensors)
+    reads = _recorded_reads(monkeypatch)
+    parsed = read(src)
     assert parsed.error is None, parsed.error
-    assert 0 < sum(calls) <= 2 * pread.HEAD_BYTES + 1024, (size, calls)
-    if size > 64 * 1024:
-        assert sum(calls) < size / 16
+    assert reads
+    for r_start, r_end in reads:
+        for t_start, t_end in tensors:
+            assert r_end <= t_start or r_start >= t_end, ((r_start, r_end), (t_start, t_end))
+
+
+def test_legacy_reads_are_bounded(monkeypatch):
+    """Legacy files have no lengths to go by: their pickles are streamed from one 4 KB block,
+    then only each storage's 8-byte count is read — never the data, whatever its size."""
+    from embedding_deck.formats.pread import HEAD_BYTES
+    from embedding_deck.formats.torch_pickle import LEGACY_BLOCK
+
+    src = fixture_path("trainer_legacy_sd2.pt")
+    reads = _recorded_reads(monkeypatch)
+    assert read(src).error is None
+    assert sum(end - start for start, end in reads) <= HEAD_BYTES + LEGACY_BLOCK + 8 * 4
+    assert os.path.getsize(src) > 3 * LEGACY_BLOCK
 
 
 def test_zip_with_comment_uses_the_general_reader(tmp_path):
@@ -228,16 +264,14 @@ def test_zip_with_comment_uses_the_general_reader(tmp_path):
     assert (parsed.error, parsed.vectors, parsed.dim) == (None, 8, 768)
 
 
-def test_safetensors_header_longer_than_the_first_read(tmp_path):
-    """Headers past the reader's first 4 KB read (long metadata) are read in full."""
-    from embedding_deck.formats.safetensors_header import FIRST_READ
-
-    meta = {"name": "long-meta", "ss_tag_frequency": "x" * (3 * FIRST_READ)}
+def test_safetensors_long_header(tmp_path):
+    """A header with long metadata (kohya writes tag frequencies) is read in full."""
+    meta = {"name": "long-meta", "ss_tag_frequency": "x" * 12_000}
     path = f.write_safetensors(str(tmp_path / "meta.safetensors"), {"emb_params": (2, 768)}, meta)
     parsed = read(path)
     assert (parsed.error, parsed.vectors, parsed.internal_name) == (None, 2, "long-meta")
     raw = Path(path).read_bytes()
-    assert "truncated" in read(_write(tmp_path / "cut.safetensors", raw[: FIRST_READ + 100])).error
+    assert "truncated" in read(_write(tmp_path / "cut.safetensors", raw[:5000])).error
 
 
 def _rezip(src: str, dst: str, extra_members: int = 0, extra_field: bytes = b"") -> str:
@@ -255,21 +289,16 @@ def _rezip(src: str, dst: str, extra_members: int = 0, extra_field: bytes = b"")
     return dst
 
 
-def test_zip_directory_longer_than_the_tail_read(tmp_path):
-    """A directory that starts before the reader's tail read is fetched with a second read."""
-    from embedding_deck.formats.zip_directory import TAIL_READ
-
+def test_zip_with_a_long_directory(tmp_path):
+    """An archive with hundreds of members (a directory of several KB) reads the same."""
     dst = _rezip(fixture_path("trainer_zip_sd1.pt"), str(tmp_path / "many.pt"), extra_members=200)
-    assert os.path.getsize(dst) > TAIL_READ * 2
     parsed = read(dst)
     assert (parsed.error, parsed.vectors, parsed.step) == (None, 8, 500)
 
 
-def test_zip_local_extra_field_longer_than_the_slack(tmp_path):
-    """data.pkl behind a local extra field longer than the reader's guess is still found."""
-    from embedding_deck.formats.zip_directory import LOCAL_SLACK
-
-    extra = struct.pack("<HH", 0xCAFE, 3 * LOCAL_SLACK) + bytes(3 * LOCAL_SLACK)
+def test_zip_with_a_long_extra_field(tmp_path):
+    """data.pkl is found past a local extra field much longer than torch's padding."""
+    extra = struct.pack("<HH", 0xCAFE, 768) + bytes(768)
     dst = _rezip(fixture_path("trainer_zip_sd1.pt"), str(tmp_path / "padded.pt"), extra_field=extra)
     parsed = read(dst)
     assert (parsed.error, parsed.vectors, parsed.dim) == (None, 8, 768)

@@ -48,18 +48,18 @@ def test_fresh_malicious_files(tmp_path, monkeypatch, how, legacy):
 
 
 @pytest.mark.parametrize("legacy", [False, True])
-def test_pickle_longer_than_the_first_read(tmp_path, legacy):
-    """Trainer dicts whose pickle runs past the reader's first 4 KB read in full."""
-    from embedding_deck.formats.pread import HEAD_BYTES
+def test_pickle_longer_than_the_first_block(tmp_path, legacy):
+    """Trainer dicts whose pickle runs past the legacy reader's first block read in full."""
+    from embedding_deck.formats.torch_pickle import LEGACY_BLOCK
 
     payload = f.trainer_payload(3, 768)
-    payload["sd_checkpoint_name"] = "long-" + "x" * (2 * HEAD_BYTES)
+    payload["sd_checkpoint_name"] = "long-" + "x" * (2 * LEGACY_BLOCK)
     path = f.write_pt(str(tmp_path / "long.pt"), payload, legacy=legacy)
     parsed = read(path)
     assert parsed.error is None, parsed.error
     assert (parsed.vectors, parsed.checkpoint) == (3, payload["sd_checkpoint_name"])
     with open(path, "rb") as fh:
-        cut = fh.read(HEAD_BYTES + 100)
+        cut = fh.read(LEGACY_BLOCK + 100)
     with open(tmp_path / "cut.pt", "wb") as fh:
         fh.write(cut)
     assert "truncated" in read(str(tmp_path / "cut.pt")).error
