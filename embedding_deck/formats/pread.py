@@ -6,8 +6,9 @@ file object, an extra ``fstat`` and per-call overhead. The header readers only n
 
 The first ``HEAD_BYTES`` of the file are read once up front: the magic number, a
 safetensors length and a torch zip's first local header sit there. 48 bytes never reach
-tensor data: a safetensors header naming one tensor is at least 52 bytes long, and a
-torch zip and a legacy file both start with pickle bytes.
+tensor data: a safetensors header naming a tensor is at least 51 bytes of JSON after the
+8-byte length, torch writes ``data.pkl`` first in its zips, and a legacy file starts with
+pickles.
 """
 
 from __future__ import annotations
