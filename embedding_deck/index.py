@@ -176,7 +176,7 @@ class Library:
         if cand.st is None or cand.stat_error is not None:
             return error_entry(cand, stat_sentence(cand.stat_error))
         stem, sidecars, preview_name = cand.folder.neighbours(cand.name)
-        side_stamp = _sidecar_stamp(cand.folder, sidecars) if sidecars else []
+        side_stamp = _sidecar_stamp(cand.folder, sidecars)
         st = cand.st
         key = (st.st_size, st.st_mtime_ns, _inode(st), preview_name, side_stamp)
         cached = self.entries.get(cand.rel)
@@ -186,7 +186,7 @@ class Library:
         if parsed is None:
             return None
         entry = build_entry(cand, parsed, self._parsed[cand.rel], stem)
-        self._attach_sidecars(entry, cand, stem, side_stamp)
+        self._attach_sidecars(entry, cand, side_stamp)
         if preview_name and (".preview." in preview_name.lower() or not parsed.is_image):
             entry.preview = join(cand.folder.rel, preview_name)
         elif parsed.is_image and parsed.error is None:
@@ -208,7 +208,7 @@ class Library:
             parsed = record["parsed"] = Parsed(**parsed)
         return parsed
 
-    def _attach_sidecars(self, entry: Entry, cand: Candidate, stem: str, stamp: list) -> None:
+    def _attach_sidecars(self, entry: Entry, cand: Candidate, stamp: list) -> None:
         if not stamp:  # most files have no sidecar: nothing to read or to remember
             if self._sidecars.pop(cand.rel, None) is not None:
                 self._dirty = True

@@ -42,20 +42,10 @@ A1111_REFUSES_GLOBAL = (
 
 
 _A1111_NAMES = frozenset(("version", "byteorder", ".data/serialization_id", "data.pkl"))
-# Member names repeat across files ("data.pkl", "data/0", ".format_version"…): remember
-# the verdict per name after the archive folder, a few hundred at most.
-_REST_VERDICTS: dict[str, bool] = {}
 
 
 def _rest_accepted(rest: str) -> bool:
-    verdict = _REST_VERDICTS.get(rest)
-    if verdict is None:
-        verdict = rest in _A1111_NAMES or (
-            rest.startswith("data/") and rest[5:].isdigit() and rest[5:].isascii()
-        )
-        if len(_REST_VERDICTS) < 512:
-            _REST_VERDICTS[rest] = verdict
-    return verdict
+    return rest in _A1111_NAMES or (rest.startswith("data/") and rest[5:].isdigit() and rest[5:].isascii())
 
 
 def _a1111_odd(members: Iterable[str]) -> set[str]:
@@ -122,6 +112,7 @@ def _zip_pickle(fh: BinaryIO, size: int) -> tuple[str, bytes, dict[str, int]]:
         pkl = _the_pickle(table)
         if table[pkl][1] > MAX_PICKLE_BYTES:
             raise UnreadableFile("Refused: data.pkl is larger than any embedding needs.") from None
+        # zipfile raises NotImplementedError for a compression method it does not support
         try:
             data = archive.read(pkl)
         except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError):

@@ -3,8 +3,8 @@
 ``zipfile`` is general and slow for thousands of small files; torch writes plain archives
 (no comment, members stored uncompressed), which we read with exact small reads: the end
 record, the central directory, then ``data.pkl`` (its local header usually comes from the
-reader's first bytes). Tensor members are never read. Anything
-unusual (ZIP64, a comment, compression) falls back to ``zipfile``.
+reader's first bytes). Tensor members are never read. Anything unusual (ZIP64, a comment,
+compression) falls back to ``zipfile``.
 """
 
 from __future__ import annotations
