@@ -1,7 +1,8 @@
 /**
  * Embedding Deck — PURE prompt text rules: find an embedding name (plain, "(name:1.2)",
  * "((name))", "[name]"), insert at a caret with tidy ", " separators, remove with its
- * separator. Twin of embedding_deck/prompt_scan.py for finding (tests/cases/prompt.json).
+ * separator (and a prompt-editing bracket it leaves empty). Twin of
+ * embedding_deck/prompt_scan.py for finding (tests/cases/prompt.json).
  *
  * Names match case-insensitively (the CLIP tokenizer lower-cases prompts) and only on
  * name boundaries: letters, digits, "_" and "-" continue a name, so "EasyNegativeV2" and
@@ -12,6 +13,8 @@
 
     var NAME_CHAR = /[\p{L}\p{N}_-]/u;
     var WEIGHT_CLOSE = /^\s*:\s*(-?(?:\d+\.?\d*|\.\d+))\s*\)/;
+    // The rest of "[name:when]" or "[name::when]": the name is the bracket's only prompt.
+    var EDIT_CLOSE = /^\s*::?\s*(?:\d+\.?\d*|\.\d+)\s*\]/;
 
     function isNameChar(ch) {
         return !!ch && NAME_CHAR.test(ch);
@@ -86,8 +89,20 @@
         return found.length ? found[0].weight : null;
     }
 
+    /**
+     * Widen an occurrence to its prompt-editing bracket when nothing else would be left in
+     * it: "[name:0.5]" and "[name::0.5]" go whole; "[name:other:0.5]" keeps "[:other:0.5]".
+     * @returns {{start: number, end: number}}
+     */
+    function editingSpan(text, occ) {
+        var open = /\[\s*$/.exec(text.slice(0, occ.start));
+        var close = open && EDIT_CLOSE.exec(text.slice(occ.end));
+        return close ? {start: open.index, end: occ.end + close[0].length} : occ;
+    }
+
     /** Remove one occurrence and the separator that belonged to it. */
     function removeOne(text, occ) {
+        occ = editingSpan(text, occ);
         var left = text.slice(0, occ.start);
         var right = text.slice(occ.end);
         var following = /^\s*,[ \t]*/.exec(right);
