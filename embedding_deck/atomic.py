@@ -1,6 +1,8 @@
 """Atomic file writes: a temp file in the same folder, flushed, fsynced, then renamed.
 
 If anything fails before the rename, the old file is untouched and the temp file removed.
+A replaced file keeps its mode (and, where permitted, its owner and group); a new file gets
+the mode the user's umask gives, like any file the user's programs create.
 """
 
 from __future__ import annotations
@@ -8,19 +10,64 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import tempfile
+import secrets
 from typing import Any
+
+# Like tempfile.mkstemp's flags, but the mode is 0o666 so the kernel applies the umask.
+_TEMP_FLAGS = (
+    os.O_WRONLY
+    | os.O_CREAT
+    | os.O_EXCL
+    | getattr(os, "O_NOFOLLOW", 0)
+    | getattr(os, "O_BINARY", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+)
+
+
+def _open_temp(folder: str) -> tuple[int, str]:
+    """Create a fresh ``.edeck-*.tmp`` file in ``folder``; return its fd and path."""
+    for _ in range(100):
+        tmp = os.path.join(folder, f".edeck-{secrets.token_hex(8)}.tmp")
+        try:
+            return os.open(tmp, _TEMP_FLAGS, 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name in {folder}")
+
+
+def _keep_mode_and_owner(tmp: str, old: os.stat_result) -> None:
+    """Give ``tmp`` the mode and owner of the file it replaces; an owner we may not set stays."""
+    chown = getattr(os, "chown", None)
+    if chown is not None and (old.st_uid, old.st_gid) != (os.getuid(), os.getgid()):
+        # Only root may give a file away; a plain user may still set a group they belong to.
+        with contextlib.suppress(OSError):
+            chown(tmp, old.st_uid, old.st_gid)
+        with contextlib.suppress(OSError):
+            chown(tmp, -1, old.st_gid)
+    # After chown, which clears set-id bits.
+    os.chmod(tmp, old.st_mode & 0o7777)
+
+
+def _old_stat(path: str) -> os.stat_result | None:
+    """The stat of the file about to be replaced, or None when there is none."""
+    try:
+        return os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
 
 
 def atomic_write_bytes(path: str, data: bytes) -> None:
     """Replace ``path`` with ``data`` in one rename."""
     folder = os.path.dirname(path) or "."
-    fd, tmp = tempfile.mkstemp(prefix=".edeck-", suffix=".tmp", dir=folder)
+    fd, tmp = _open_temp(folder)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        old = _old_stat(path)
+        if old is not None:
+            _keep_mode_and_owner(tmp, old)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
