@@ -21,29 +21,46 @@ from typing import Any
 AT_FDCWD = -100
 STATX_BASIC_STATS = 0x7FF
 STATX_BTIME = 0x800
-# struct statx (linux/stat.h): mask, …, mode @28, ino @32, size @40, btime @80,
+# struct statx (linux/stat.h): mask, …, mode @28, ino @32, size @40, btime @80, ctime @96,
 # mtime @112, dev_major/minor @136; timestamps are (i64 seconds, u32 nanoseconds, pad).
-_STATX = struct.Struct("<I24xH2xQQ32xqI4x16xqI4x8xII")
+_STATX = struct.Struct("<I24xH2xQQ32xqI4xqI4xqI4x8xII")
 _S_IFREG = 0o100000
 _WANTED = STATX_BASIC_STATS | STATX_BTIME
-# type, mode, mtime, ino, size: the fields FileStat carries (statx may leave some out)
-_NEEDED = 0x1 | 0x2 | 0x40 | 0x100 | 0x200
+# type, mode, mtime, ctime, ino, size: the fields FileStat carries (statx may leave some out)
+_NEEDED = 0x1 | 0x2 | 0x40 | 0x80 | 0x100 | 0x200
 
 
 class FileStat:
     """The stat fields the scan uses, plus the birth time when the file system has one."""
 
-    __slots__ = ("st_mode", "st_ino", "st_dev", "st_size", "st_mtime_ns", "st_mtime", "birth")
+    __slots__ = (
+        "st_mode",
+        "st_ino",
+        "st_dev",
+        "st_size",
+        "st_mtime_ns",
+        "st_mtime",
+        "st_ctime_ns",
+        "birth",
+    )
 
     def __init__(
-        self, mode: int, ino: int, dev: int, size: int, m_sec: int, m_nsec: int, birth: float | None
+        self,
+        mode: int,
+        ino: int,
+        dev: int,
+        size: int,
+        mtime: tuple[int, int],
+        ctime: tuple[int, int],
+        birth: float | None,
     ) -> None:
         self.st_mode = mode
         self.st_ino = ino
         self.st_dev = dev
         self.st_size = size
-        self.st_mtime_ns = m_sec * 1_000_000_000 + m_nsec
-        self.st_mtime = m_sec + m_nsec * 1e-9  # the same float os.stat gives
+        self.st_mtime_ns = mtime[0] * 1_000_000_000 + mtime[1]
+        self.st_mtime = mtime[0] + mtime[1] * 1e-9  # the same float os.stat gives
+        self.st_ctime_ns = ctime[0] * 1_000_000_000 + ctime[1]
         self.birth = birth
 
 
@@ -91,11 +108,12 @@ def stat_with_birth(path: str) -> FileStat | os.stat_result:
             _disable_statx()
             return st
         raise OSError(code, os.strerror(code), path)
-    mask, mode, ino, size, b_sec, b_nsec, m_sec, m_nsec, major, minor = _STATX.unpack_from(buf)
+    mask, mode, ino, size, b_sec, b_nsec, c_sec, c_nsec, m_sec, m_nsec, major, minor = _STATX.unpack_from(buf)
     if mask & _NEEDED != _NEEDED:  # a file system that left out a field we use
         return os.stat(path)
     birth = b_sec + b_nsec / 1e9 if mask & STATX_BTIME and b_sec > 0 else None
-    return FileStat(mode, ino, os.makedev(major, minor), size, m_sec, m_nsec, birth)
+    dev = os.makedev(major, minor)
+    return FileStat(mode, ino, dev, size, (m_sec, m_nsec), (c_sec, c_nsec), birth)
 
 
 def statx_available() -> bool:

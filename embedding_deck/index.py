@@ -1,7 +1,7 @@
 """The Library: every entry of one embeddings folder, kept fresh cheaply.
 
-A scan walks the folder (stat only), re-reads a file only when its (size, mtime, inode)
-stamp changed, re-reads sidecars only when theirs changed, and rebuilds the name-collision
+A scan walks the folder (stat only), re-reads a file only when its (size, mtime, inode,
+ctime) stamp changed, re-reads sidecars only when theirs changed, and rebuilds the name-collision
 facts. Parsed results persist in a JSON cache file so a new process starts warm.
 """
 
@@ -50,7 +50,9 @@ def _inode(st: os.stat_result) -> int:
 
 
 def _stamp(st: os.stat_result) -> list[int]:
-    return [st.st_size, st.st_mtime_ns, _inode(st)]
+    # ctime too: a file deleted and copied again with its mtime kept (cp -p, rsync) can get
+    # the freed inode back, and only the ctime then says that its birth time is new.
+    return [st.st_size, st.st_mtime_ns, _inode(st), st.st_ctime_ns]
 
 
 def _sidecar_stamp(folder: Folder, sidecars: list[tuple[str, str]]) -> list[list[Any]]:
@@ -178,7 +180,7 @@ class Library:
         stem, sidecars, preview_name = cand.folder.neighbours(cand.name)
         side_stamp = _sidecar_stamp(cand.folder, sidecars)
         st = cand.st
-        key = (st.st_size, st.st_mtime_ns, _inode(st), preview_name, side_stamp)
+        key = (st.st_size, st.st_mtime_ns, _inode(st), st.st_ctime_ns, preview_name, side_stamp)
         cached = self.entries.get(cand.rel)
         if cached is not None and self._keys.get(cand.rel) == key:
             return cached

@@ -29,7 +29,7 @@ def test_stat_fields_match_os_stat(tmp_path):
     os.utime(path, ns=(1_600_000_000_123_456_789, 1_600_000_000_987_654_321))
     ours, theirs = stat_with_birth(path), os.stat(path)
     assert isinstance(ours, FileStat)
-    for field in ("st_mode", "st_ino", "st_dev", "st_size", "st_mtime_ns", "st_mtime"):
+    for field in ("st_mode", "st_ino", "st_dev", "st_size", "st_mtime_ns", "st_mtime", "st_ctime_ns"):
         assert getattr(ours, field) == getattr(theirs, field), field
 
 

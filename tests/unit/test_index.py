@@ -282,3 +282,34 @@ def test_new_sidecar_or_preview_in_a_scanned_folder_is_seen(emb_dir, monkeypatch
     os.unlink(emb_dir / "sub" / "a.txt")
     entry = by_path(lib.scan())["sub/a.safetensors"]
     assert (entry.preview, entry.metadata.get("description")) == (None, None)
+
+
+def test_a_file_recopied_with_its_old_mtime_and_inode_is_read_again(emb_dir, tmp_path, monkeypatch):
+    """Size, mtime and inode can all come back (cp -p onto a freed inode); the ctime cannot,
+    so the file is read again and its date created is asked afresh, in process and from the
+    cache file."""
+    import embedding_deck.index as index_mod
+
+    cache = str(tmp_path / "cache" / "index.json")
+    path = st(emb_dir, "a.safetensors", {"emb_params": (2, 768)})
+    lib = Library(str(emb_dir), cache)
+    assert lib.scan()[0].vectors == 2
+    lib.flush()
+    before = os.stat(path)
+    time.sleep(0.05)  # past the file system's coarse clock tick, so the ctime moves
+    data = open(path, "rb").read().replace(b"[2,768]", b"[3,512]")  # same length, new shape
+    with open(path, "r+b") as fh:
+        fh.write(data)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = os.stat(path)
+    assert (after.st_size, after.st_mtime_ns, after.st_ino) == (
+        before.st_size,
+        before.st_mtime_ns,
+        before.st_ino,
+    )
+    monkeypatch.setattr(index_mod, "birth_time", lambda _p, _st: (1_234_567_890.0, "birth"))
+    entry = lib.scan()[0]
+    assert (entry.vectors, entry.created) == (3, 1_234_567_890.0)
+    lib.flush()
+    warm = Library(str(emb_dir), cache).scan()[0]  # a new process trusts the cache file
+    assert (warm.vectors, warm.created) == (3, 1_234_567_890.0)
