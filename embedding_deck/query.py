@@ -3,16 +3,20 @@
 Search: the query is split on whitespace; every term must occur (case-insensitive) in the
 entry's name, path, description or notes. A folder filter keeps that folder and its
 sub-folders. Sort keys: path, name, created, modified, size, vectors; ties break by path.
+Paths, names and tree folders share one natural order: case-insensitive, "/" segment by
+segment, digit runs by number ("SD2" before "SD15"), other text by code point.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from .entry import Entry
 
 SORT_KEYS = ("path", "name", "created", "modified", "size", "vectors")
+_DIGIT_RUNS = re.compile(r"([0-9]+)")
 
 
 def haystack(entry: Entry) -> str:
@@ -39,11 +43,27 @@ def split_terms(query: str) -> list[str]:
     return [t for t in query.lower().split() if t]
 
 
+def _run_key(run: str, is_digits: bool) -> Any:
+    if not is_digits:
+        return run
+    # By value without int(): length without leading zeros, then digits, as the JS twin does.
+    short = run.lstrip("0")
+    return (len(short), short, run)
+
+
+def natural_key(text: str) -> tuple[tuple[Any, ...], ...]:
+    """The deck's one order for paths, names and tree folders ("SD2" before "SD15")."""
+    return tuple(
+        tuple(_run_key(run, i % 2 == 1) for i, run in enumerate(_DIGIT_RUNS.split(segment)))
+        for segment in text.lower().split("/")
+    )
+
+
 def _sort_value(entry: Entry, key: str) -> Any:
     if key == "name":
-        return entry.name.lower()
+        return natural_key(entry.name)
     if key == "path":
-        return entry.path.lower()
+        return natural_key(entry.path)
     value = getattr(entry, key)
     return value if value is not None else -1
 
@@ -52,7 +72,7 @@ def ordered(entries: list[Entry], key: str = "path", descending: bool = False) -
     """Entries sorted by ``key`` (ties by path, always ascending)."""
     if key not in SORT_KEYS:
         raise ValueError(f"unknown sort key {key!r}; use one of {', '.join(SORT_KEYS)}")
-    by_path = sorted(entries, key=lambda e: e.path.lower())
+    by_path = sorted(entries, key=lambda e: natural_key(e.path))
     return sorted(by_path, key=lambda e: _sort_value(e, key), reverse=descending)
 
 
@@ -82,4 +102,4 @@ def folder_tree(entries: list[Entry], folders: list[str] | None = None) -> dict[
         for i in range(1, len(parts) + 1):
             key = "/".join(parts[:i])
             counts[key] = counts.get(key, 0) + 1
-    return dict(sorted(counts.items()))
+    return dict(sorted(counts.items(), key=lambda item: natural_key(item[0])))

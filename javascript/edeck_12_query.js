@@ -1,6 +1,9 @@
 /**
  * Embedding Deck — PURE search, sort, compatibility and folder tree over grid rows.
  * Twin of embedding_deck/query.py: both are tested against tests/cases/query.json.
+ *
+ * Paths, names and tree folders share one natural order: case-insensitive, "/" segment by
+ * segment, digit runs by number ("SD2" before "SD15"), other text by code unit.
  */
 (function (root) {
     "use strict";
@@ -48,19 +51,68 @@
         return true;
     }
 
+    function cmp(a, b) {
+        return a < b ? -1 : a > b ? 1 : 0;
+    }
+
+    /**
+     * The natural sort key of a path or name: per "/" segment, its text and digit runs.
+     * @param {string} text
+     * @returns {string[][]} each segment split as "sd15x".split(/([0-9]+)/): digits at odd indices
+     */
+    function naturalKey(text) {
+        return String(text).toLowerCase().split("/").map(function (seg) {
+            return seg.split(/([0-9]+)/);
+        });
+    }
+
+    /** Digit runs by value, without a float's limits: length without leading zeros, then digits. */
+    function cmpDigits(a, b) {
+        var x = a.replace(/^0+/, "");
+        var y = b.replace(/^0+/, "");
+        return cmp(x.length, y.length) || cmp(x, y) || cmp(a, b);
+    }
+
+    function cmpSegment(a, b) {
+        var n = Math.min(a.length, b.length);
+        for (var i = 0; i < n; i++) {
+            var c = i % 2 ? cmpDigits(a[i], b[i]) : cmp(a[i], b[i]);
+            if (c) {
+                return c;
+            }
+        }
+        return cmp(a.length, b.length);
+    }
+
+    /** Compare two naturalKey() results. */
+    function cmpNaturalKeys(a, b) {
+        var n = Math.min(a.length, b.length);
+        for (var i = 0; i < n; i++) {
+            var c = cmpSegment(a[i], b[i]);
+            if (c) {
+                return c;
+            }
+        }
+        return cmp(a.length, b.length);
+    }
+
+    /**
+     * The deck's one order for paths, names and tree folders ("SD2" before "SD15").
+     * @returns {number} negative, 0 or positive, for Array.prototype.sort
+     */
+    function compareNatural(a, b) {
+        return cmpNaturalKeys(naturalKey(a), naturalKey(b));
+    }
+
     function sortValue(e, key) {
         if (key === "name") {
-            return e.name.toLowerCase();
+            return naturalKey(e.name);
         }
         if (key === "path") {
-            return e.path.toLowerCase();
+            return naturalKey(e.path);
         }
         var v = e[key];
         return v === null || v === undefined ? -1 : v;
-    }
-
-    function cmp(a, b) {
-        return a < b ? -1 : a > b ? 1 : 0;
     }
 
     /** Entries sorted by key; ties always by path, ascending (as Python's stable sort). */
@@ -69,11 +121,13 @@
             throw new Error("unknown sort key " + key);
         }
         var sign = desc ? -1 : 1;
+        var byKey = key === "path" || key === "name" ? cmpNaturalKeys : cmp;
         var keyed = entries.map(function (e) {
-            return {e: e, k: sortValue(e, key), p: e.path.toLowerCase()};
+            var k = sortValue(e, key);
+            return {e: e, k: k, p: key === "path" ? k : naturalKey(e.path)};
         });
         keyed.sort(function (a, b) {
-            return sign * cmp(a.k, b.k) || cmp(a.p, b.p);
+            return sign * byKey(a.k, b.k) || cmpNaturalKeys(a.p, b.p);
         });
         return keyed.map(function (x) {
             return x.e;
@@ -153,6 +207,7 @@
         tr: tr,
         splitTerms: splitTerms,
         matches: matches,
+        compareNatural: compareNatural,
         ordered: ordered,
         incompatibility: incompatibility,
         showHidden: showHidden,

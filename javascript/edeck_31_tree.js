@@ -48,9 +48,7 @@
             }
             var cut = f.lastIndexOf("/");
             return (cut === -1 ? "" : f.slice(0, cut)) === parent;
-        }).sort(function (a, b) {
-            return a.toLowerCase().localeCompare(b.toLowerCase(), undefined, {numeric: true});
-        });
+        }).sort(EDeck.query.compareNatural);
     }
 
     Tree.prototype.draw = function (counts, selected) {

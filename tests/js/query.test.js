@@ -62,3 +62,15 @@ test("dot-folders follow the WebUI's hidden-models setting", () => {
         assert.equal(Q.showHidden(mode, "", "neg"), false);
     }
 });
+
+test("one natural order for paths, names and tree folders (SD2 before SD15)", () => {
+    const want = table.natural.paths;
+    const shuffled = [...want].reverse();
+    const rowsOf = (paths) => paths.map((p) => ({name: p.replace(/^.*\//, ""), path: p, folder: ""}));
+    assert.deepEqual(Q.ordered(rowsOf(shuffled), "path").map((e) => e.path), want);
+    assert.deepEqual(Q.ordered(rowsOf(shuffled), "path", true).map((e) => e.path), [...want].reverse());
+    assert.deepEqual([...shuffled].sort(Q.compareNatural), want);
+    const names = ["x10", "x2", "X1"];
+    assert.deepEqual(Q.ordered(names.map((n) => ({name: n, path: n + ".pt"})), "name").map((e) => e.name),
+        ["X1", "x2", "x10"]);
+});

@@ -9,7 +9,7 @@ import pytest
 from support import HERE
 
 from embedding_deck.entry import Entry
-from embedding_deck.query import Query, folder_tree, ordered
+from embedding_deck.query import Query, folder_tree, natural_key, ordered
 
 CASES = os.path.join(HERE, "cases", "query.json")
 
@@ -51,3 +51,18 @@ def test_tree_counts():
 def test_unknown_sort_key():
     with pytest.raises(ValueError, match="unknown sort key"):
         ordered([], "colour")
+
+
+def test_one_natural_order_for_paths_names_and_tree_folders():
+    want = load_cases()["natural"]["paths"]
+    rows = [
+        Entry(name=p.rsplit("/", 1)[-1], path=p, folder=p.rpartition("/")[0], format="safetensors")
+        for p in reversed(want)
+    ]
+    assert [e.path for e in ordered(rows, "path")] == want
+    assert [e.path for e in ordered(rows, "path", descending=True)] == want[::-1]
+    assert sorted(reversed(want), key=natural_key) == want
+    names = [Entry(name=n, path=f"{n}.pt", folder="", format="safetensors") for n in ("x10", "x2", "X1")]
+    assert [e.name for e in ordered(names, "name")] == ["X1", "x2", "x10"]
+    folders = ["SD15", "sdxl", "SD2", "SD15/b10", "SD15/b9"]
+    assert list(folder_tree([], folders)) == ["", "SD2", "SD15", "SD15/b9", "SD15/b10", "sdxl"]
