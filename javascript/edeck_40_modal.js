@@ -84,7 +84,7 @@
             "aria-labelledby": "embedding_deck_modal_title", hidden: ""}, [box]);
         document.body.appendChild(modal);
         modal.addEventListener("click", onClick);
-        // on document: Esc and Tab must work even when focus fell onto a disabled button
+        // on document: Tab must work even when focus fell onto a disabled button
         document.addEventListener("keydown", function (ev) {
             if (!modal.hidden) {
                 onKey(ev);
@@ -288,11 +288,8 @@
     }
 
     function onKey(ev) {
-        if (ev.key === "Escape") {
-            ev.preventDefault();
-            ev.stopPropagation();
-            close();
-        } else if (ev.key === "Tab") {
+        // Esc is EDeck.layers' (it must not reach the WebUI's Esc → Interrupt)
+        if (ev.key === "Tab") {
             var items = focusables();
             var first = items[0];
             var last = items[items.length - 1];
@@ -307,6 +304,12 @@
         }
     }
 
+    EDeck.layers.register({
+        isOpen: function () {
+            return !!modal && !modal.hidden;
+        },
+        close: close,
+    }, true);
     EDeck.hooks = EDeck.hooks || {cardClick: [], cardDecorate: [], ready: []};
     EDeck.hooks.cardClick.push(function (action, entry) {
         if (action === "edit") {

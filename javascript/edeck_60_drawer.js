@@ -33,11 +33,6 @@
         bar.appendChild(close);
         overlay.appendChild(bar);
         document.body.appendChild(overlay);
-        document.addEventListener("keydown", function (ev) {
-            if (ev.key === "Escape" && !overlay.hidden && !document.querySelector("#embedding_deck_modal:not([hidden])")) {
-                closeDrawer();
-            }
-        });
     }
 
     function openDrawer(tab) {
@@ -95,6 +90,12 @@
         });
     }
 
+    EDeck.layers.register({
+        isOpen: function () {
+            return !!overlay && !overlay.hidden;
+        },
+        close: closeDrawer,
+    }, false);
     EDeck.hooks = EDeck.hooks || {cardClick: [], cardDecorate: [], ready: []};
     EDeck.hooks.ready.push(addButtons);
     EDeck.drawer = {open: openDrawer, close: closeDrawer};
