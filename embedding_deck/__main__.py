@@ -76,8 +76,12 @@ def _demo(args: argparse.Namespace) -> int:
     from embedding_deck_app import demo
     from embedding_deck_app.standalone import serve
 
-    folder = demo.create(args.dir or os.path.join(default_cache_dir(), "demo-embeddings"))
-    print(f"Demo embeddings copied to {folder}", flush=True)
+    if demo.port_in_use(args.host, args.port):
+        busy = f"port {args.port} is in use (a demo already running?)"
+        print(f"error: {busy}; try --port {args.port + 1}", file=sys.stderr)
+        return 2
+    folder = demo.create(args.dir or demo.folder_for_port(default_cache_dir(), args.port))
+    print(f"Demo embeddings: a fresh copy for port {args.port} in {folder}", flush=True)
     serve(folder, args.host, args.port, auth=_auth(args.auth), lang=args.lang)
     return 0
 
@@ -103,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     _add_server_flags(serve)
     serve.set_defaults(func=_serve)
     demo = sub.add_parser("demo", help="create a demo embeddings folder and serve it")
-    demo.add_argument("--dir", help="where to create the demo folder (replaced if it exists)")
+    demo.add_argument("--dir", help="where to copy the demo library (replaced; default: one folder per port)")
     _add_server_flags(demo)
     demo.set_defaults(func=_demo)
     args = parser.parse_args(argv)
