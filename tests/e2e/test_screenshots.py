@@ -1,14 +1,26 @@
 """Takes the README's screenshots (grid, editor, drawer) from the real page, and checks
-the tab at a phone's width and in the dark theme while at it."""
+the tab at a phone's width and in the dark theme while at it.
+
+A normal run writes the pictures to the ignored test-results/screenshots/, so the tracked
+docs/screenshots/ stay as they are; ``EDECK_UPDATE_DOCS=1 tools/test.sh`` refreshes those.
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 
+import pytest
 from e2e_helpers import open_deck
 from support import ROOT
 
-SHOTS = os.path.join(ROOT, "docs", "screenshots")
+
+def shots_dir() -> str:
+    """docs/screenshots when EDECK_UPDATE_DOCS=1 asks for new README pictures, else test-results."""
+    if os.environ.get("EDECK_UPDATE_DOCS") == "1":
+        return os.path.join(ROOT, "docs", "screenshots")
+    return os.path.join(ROOT, "test-results", "screenshots")
 
 
 def _shot(page, name: str) -> None:
@@ -16,8 +28,21 @@ def _shot(page, name: str) -> None:
 
     # one set of screenshots, from the Forge-like gradio 4 run
     if gradio.__version__.startswith("4"):
-        os.makedirs(SHOTS, exist_ok=True)
-        page.screenshot(path=os.path.join(SHOTS, name))
+        os.makedirs(shots_dir(), exist_ok=True)
+        page.screenshot(path=os.path.join(shots_dir(), name))
+
+
+IN_GIT = shutil.which("git") is not None and os.path.exists(os.path.join(ROOT, ".git"))
+
+
+@pytest.mark.skipif(not IN_GIT, reason="needs a git checkout")
+def test_screenshots_leave_the_tracked_docs_alone_unless_asked(monkeypatch):
+    monkeypatch.delenv("EDECK_UPDATE_DOCS", raising=False)
+    shot = os.path.relpath(os.path.join(shots_dir(), "grid.png"), ROOT)
+    ignored = subprocess.run(["git", "check-ignore", "-q", shot], cwd=ROOT, check=False)
+    assert ignored.returncode == 0, f"{shot} is not ignored by git"
+    monkeypatch.setenv("EDECK_UPDATE_DOCS", "1")
+    assert shots_dir() == os.path.join(ROOT, "docs", "screenshots")
 
 
 def test_grid_editor_and_drawer(page, server):
