@@ -59,7 +59,14 @@ def _serve(args: argparse.Namespace) -> int:
     # The app layer (gradio) is imported only here, so ``import embedding_deck`` stays pure.
     from embedding_deck_app.standalone import serve
 
-    serve(args.embeddings_dir, args.host, args.port, auth=_auth(args.auth), lang=args.lang)
+    serve(
+        args.embeddings_dir,
+        args.host,
+        args.port,
+        auth=_auth(args.auth),
+        lang=args.lang,
+        allowed_hosts=args.allowed_host,
+    )
     return 0
 
 
@@ -82,7 +89,9 @@ def _demo(args: argparse.Namespace) -> int:
         return 2
     folder = demo.create(args.dir or demo.folder_for_port(default_cache_dir(), args.port))
     print(f"Demo embeddings: a fresh copy for port {args.port} in {folder}", flush=True)
-    serve(folder, args.host, args.port, auth=_auth(args.auth), lang=args.lang)
+    serve(
+        folder, args.host, args.port, auth=_auth(args.auth), lang=args.lang, allowed_hosts=args.allowed_host
+    )
     return 0
 
 
@@ -91,6 +100,13 @@ def _add_server_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", type=int, default=7870, help="port (default 7870)")
     parser.add_argument("--auth", help="require a login, as user:password (like --gradio-auth)")
     parser.add_argument("--lang", help="interface language, e.g. ja (default English)")
+    parser.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a host name the server also answers to (reverse proxy, LAN name); repeatable",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

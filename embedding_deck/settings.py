@@ -42,6 +42,12 @@ SETTINGS: tuple[Setting, ...] = (
         True,
         "Embedding Deck handles Ctrl+Up/Down in prompts (off: leave it to the WebUI's own handler)",
     ),
+    Setting(
+        "edeck_allowed_hosts",
+        "",
+        "Other host names Embedding Deck answers to, space separated (loopback and this machine's "
+        "names always work; add the name of a reverse proxy or a LAN name)",
+    ),
 )
 
 

@@ -11,11 +11,14 @@ from embedding_deck import Library, previews, sidecar
 from embedding_deck.entry import Entry
 from embedding_deck.errors import BadUpload, DeckError, NotFound, StaleWrite, UnreadableFile
 from embedding_deck.index import cache_file_for
-from embedding_deck.paths import resolve_inside
+from embedding_deck.paths import check_rel, listed_path, same_real_folder
 from embedding_deck.thumbs import thumbnail
 
 from .edits import clean_changes
 from .host import Host
+from .host_reload import HostReload
+
+QUICK_RELOAD_SECONDS = 0.05  # a host that reloads this fast answers within the refresh
 
 GRID_TEXT_LIMIT = 2000
 
@@ -29,6 +32,12 @@ class Deck:
         self._scanned = False
         self._lock = threading.Lock()
         self._hashes: dict[tuple[str, int, int], str] = {}
+        self.reloader = HostReload(host.reload_embeddings)
+
+    def reload_host(self) -> dict[str, Any]:
+        """Start the host's own reload in the background (one at a time); its status."""
+        self.reloader.start()
+        return self.reloader.wait(QUICK_RELOAD_SECONDS)
 
     def folder_problem(self) -> str | None:
         """A sentence when the embeddings folder cannot be used, else None."""
@@ -66,13 +75,15 @@ class Deck:
                 "entries": [],
                 "folders": [],
             }
-        return {
+        payload = {
             "error": None,
-            "root": self.host.embeddings_dir,
             "family": self.host.model_family(),
             "folders": sorted(self.library.folders),
             "entries": [self._grid_row(e) for e in entries],
         }
+        if not entries:  # the empty state tells where to put files; otherwise not needed
+            payload["root"] = self.host.embeddings_dir
+        return payload
 
     def _grid_row(self, e: Entry) -> dict[str, Any]:
         meta = e.metadata
@@ -108,21 +119,31 @@ class Deck:
             return None
 
     def entry(self, rel: str) -> Entry:
-        """One entry by relative path; NotFound when it is not listed."""
-        resolve_inside(self.host.embeddings_dir, rel)
-        entry = self.library.get(rel) if self._scanned else None
-        if entry is None:
+        """One listed entry by relative path; NotFound when the folder has no such file.
+
+        A path the index does not know costs one listing of its folder (if that folder is
+        part of the library), never a rescan of the whole library.
+        """
+        check_rel(rel)
+        if not self._scanned:
             self.scan()
-            entry = self.library.get(rel)
+        entry = self.library.get(rel)
         if entry is None:
-            raise NotFound("That embedding is no longer in the folder; the list was refreshed.")
+            folder = rel.rpartition("/")[0]
+            if folder in self.library.folders:
+                entry = self.library.refresh_one(rel)
+        if entry is None:
+            raise NotFound(f"No embedding at {rel}.")
         return entry
 
-    # ---- metadata editor ---------------------------------------------------------
     def _abs(self, rel: str) -> str:
-        """The listed embedding's path, checked on disk now (it may have gone since the scan)."""
+        """The listed embedding's path, checked on disk now (it may have gone since the scan).
+
+        Listed paths are the WebUI's own walk (symlinked folders and files followed), so
+        the path is joined, not resolved: a linked shared folder is written through its link.
+        """
         self.entry(rel)  # listed, or NotFound
-        path = resolve_inside(self.host.embeddings_dir, rel)
+        path = listed_path(self.library.root, rel)
         if not os.path.isfile(path):
             self.library.refresh_one(rel)
             raise NotFound("That embedding is no longer in the folder; the list was refreshed.")
@@ -173,6 +194,9 @@ class Deck:
         """The file's SHA-256 (the WebUI's hash), computed once per file version."""
 
         path = self._abs(rel)
+        entry = self.entry(rel)
+        if entry.error:
+            raise UnreadableFile(f"No hash for a file that is not a readable embedding: {entry.error}")
         key = self._hash_key(path)
         if key not in self._hashes:
             digest = hashlib.sha256()
@@ -210,11 +234,18 @@ class Deck:
         return {"row": self._grid_row(entry) if entry else None, "notice": notice}
 
     def thumb(self, rel: str, width: int) -> tuple[bytes, str]:
-        """Thumbnail bytes and ETag for a listed entry's preview (nothing else is served)."""
+        """Thumbnail bytes and ETag for a listed entry's preview (nothing else is served).
+
+        A preview beside the embedding must really lie in the embedding's folder: a preview
+        that is a symlink leading elsewhere is refused.
+        """
         entry = self.entry(rel)
         if not entry.preview:
             raise NotFound("This embedding has no preview.")
-        path = resolve_inside(self.host.embeddings_dir, entry.preview)
+        path = listed_path(self.library.root, entry.preview)
+        folder = os.path.dirname(listed_path(self.library.root, rel))
+        if entry.preview != entry.path and not same_real_folder(path, folder):
+            raise NotFound("The preview is a link to a file outside the embedding's folder; it is not shown.")
         if not os.path.isfile(path):
             raise NotFound("The preview file is gone; refresh the list.")
         try:

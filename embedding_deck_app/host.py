@@ -8,7 +8,7 @@ from typing import Any, Protocol
 class Host(Protocol):
     """A running host: where the embeddings are, and the few services it offers."""
 
-    name: str  # "standalone", "a1111" or "forge"
+    name: str  # "standalone", "a1111", "forge" or "reforge"
     embeddings_dir: str
     cache_dir: str
 
@@ -18,5 +18,8 @@ class Host(Protocol):
     def model_family(self) -> str | None:
         """SD1 / SD2 / SDXL of the loaded checkpoint, or None when unknown."""
 
+    def allowed_hosts(self) -> list[str]:
+        """Host names the user allows besides loopback and this machine's own."""
+
     def reload_embeddings(self) -> str:
-        """Reload the host's own embedding database; return a sentence for the user."""
+        """Reload the host's own embedding database (blocking); a sentence for the user."""

@@ -15,15 +15,23 @@ class StandaloneHost:
     name = "standalone"
 
     def __init__(
-        self, embeddings_dir: str, cache_dir: str | None = None, settings: dict | None = None
+        self,
+        embeddings_dir: str,
+        cache_dir: str | None = None,
+        settings: dict | None = None,
+        allowed_hosts: list[str] | None = None,
     ) -> None:
         self.embeddings_dir = os.path.abspath(embeddings_dir)
         self.cache_dir = cache_dir or default_cache_dir()
         self._settings = coerce(settings or {})
         self.family: str | None = "SD1"
+        self._allowed_hosts = list(allowed_hosts or [])
 
     def settings(self) -> dict[str, Any]:
         return dict(self._settings)
+
+    def allowed_hosts(self) -> list[str]:
+        return list(self._allowed_hosts)
 
     def model_family(self) -> str | None:
         return self.family

@@ -1,8 +1,14 @@
 """The WebUI host (A1111 1.10, Forge, reForge): the only module that imports ``modules``.
 
-Every fork/version difference we touch is decided here, by feature detection:
-- Forge keeps its UI embedding database in ``modules.ui_extra_networks_textual_inversion``
-  and its reload takes ``sync_with_sd_model``; A1111 uses ``sd_hijack.model_hijack``.
+Every fork/version difference we touch is decided here, by what the host has, not by
+which package names import:
+- A real embedding database has ``word_embeddings``; compatibility shims (newer Forge's
+  ``sd_hijack.model_hijack``) do not, and reloading one does nothing.
+- ``sd_hijack.model_hijack.embedding_db`` is the list generation uses in A1111 and in
+  reForge (host-contract §9); its reload measures the loaded model, so it needs one.
+- Forge has no such list; its UI list lives in ``ui_extra_networks_textual_inversion``,
+  reloads with ``sync_with_sd_model=False``, and generation takes new files only after
+  the next checkpoint load (host-contract §5.2).
 - ``shared.sd_model`` loads a model when none is loaded, so we read ``model_data``.
 """
 
@@ -29,11 +35,18 @@ class WebUIHost:
 
         self.embeddings_dir = os.path.abspath(shared.cmd_opts.embeddings_dir)
         self.cache_dir = os.path.join(paths.data_path, "cache", "embedding_deck")
-        self.name = "forge" if _is_forge() else "a1111"
+        self.name = _host_name()
 
     def settings(self) -> dict[str, Any]:
         opts = _modules().opts
         return {key: getattr(opts, key, default) for key, default in defaults().items()}
+
+    def allowed_hosts(self) -> list[str]:
+        """Host names the user allows besides loopback and this machine (setting, --server-name)."""
+        shared = _modules()
+        names = str(getattr(shared.opts, "edeck_allowed_hosts", "") or "").replace(",", " ").split()
+        server_name = getattr(shared.cmd_opts, "server_name", None)
+        return names + ([server_name] if server_name else [])
 
     def model_family(self) -> str | None:
         model = _loaded_model()
@@ -45,36 +58,69 @@ class WebUIHost:
         return None
 
     def reload_embeddings(self) -> str:
-        db = _embedding_db()
+        """Reload the WebUI's embedding list (blocking: seconds on large libraries)."""
+        db = _generation_db()
+        if db is not None:
+            if _loaded_model() is None:
+                # Its reload measures the model's embedding width, which would load a
+                # checkpoint (A1111) or fail (reForge); the first generation loads them.
+                return "WebUI: no model is loaded yet; it loads embeddings with the first generation."
+            _locked_reload(db)
+            return f"WebUI: {_counts(db)}."
+        db = _ui_db()
         if db is None:
-            return "Rescanned the folder (the WebUI has no embedding database to reload)."
-        if self.name == "a1111" and _loaded_model() is None:
-            # A1111 measures the model's embedding width while reloading, which would load
-            # a checkpoint; with none loaded, the WebUI loads embeddings with the model.
-            return "Rescanned the folder; the WebUI will load the embeddings with the first model."
-        kwargs = {"force_reload": True}
-        if "sync_with_sd_model" in inspect.signature(db.load_textual_inversion_embeddings).parameters:
-            kwargs["sync_with_sd_model"] = False
-        from modules import call_queue
-
-        with call_queue.queue_lock:
-            db.load_textual_inversion_embeddings(**kwargs)
-        if self.name == "forge":
-            # Forge's generation keeps its own embedding lists, built at checkpoint load
-            # (host-contract §5.2): its UI list is fresh now, generation after a reload.
-            return (
-                "Rescanned the folder and reloaded Forge's embedding list; Forge's generation "
-                "uses new files after the checkpoint is loaded again."
-            )
-        return "Rescanned the folder and reloaded the WebUI's embeddings."
+            return "WebUI: it has no embedding list to reload."
+        _locked_reload(db)
+        return (
+            f"Forge: {len(db.word_embeddings):,} listed; generation uses new files after the "
+            "checkpoint is loaded again."
+        )
 
 
-def _is_forge() -> bool:
+def _counts(db: Any) -> str:
+    loaded = len(db.word_embeddings)
+    skipped = len(getattr(db, "skipped_embeddings", None) or {})
+    return f"{loaded:,} loaded, {skipped:,} skipped"
+
+
+def _locked_reload(db: Any) -> None:
+    params = inspect.signature(db.load_textual_inversion_embeddings).parameters
+    kwargs = {"force_reload": True} if "force_reload" in params else {}
+    if "sync_with_sd_model" in params:
+        kwargs["sync_with_sd_model"] = False
+    from modules import call_queue
+
+    # As the WebUI's own API does: never at the same time as a generation.
+    with call_queue.queue_lock:
+        db.load_textual_inversion_embeddings(**kwargs)
+
+
+def _real_db(db: Any) -> Any:
+    return db if db is not None and hasattr(db, "word_embeddings") else None
+
+
+def _generation_db() -> Any:
+    try:
+        from modules import sd_hijack
+    except ImportError:
+        return None
+    return _real_db(getattr(getattr(sd_hijack, "model_hijack", None), "embedding_db", None))
+
+
+def _ui_db() -> Any:
+    try:
+        from modules.ui_extra_networks_textual_inversion import embedding_db
+    except ImportError:
+        return None
+    return _real_db(embedding_db)
+
+
+def _host_name() -> str:
     try:
         import modules_forge  # noqa: F401
     except ImportError:
-        return False
-    return True
+        return "a1111"
+    return "reforge" if _generation_db() is not None else "forge"
 
 
 def _loaded_model() -> Any:
@@ -83,18 +129,6 @@ def _loaded_model() -> Any:
     except ImportError:
         return None
     return getattr(getattr(sd_models, "model_data", None), "sd_model", None)
-
-
-def _embedding_db() -> Any:
-    if _is_forge():
-        try:
-            from modules.ui_extra_networks_textual_inversion import embedding_db
-        except ImportError:
-            embedding_db = None
-        return embedding_db
-    from modules import sd_hijack
-
-    return getattr(getattr(sd_hijack, "model_hijack", None), "embedding_db", None)
 
 
 def register_settings() -> None:

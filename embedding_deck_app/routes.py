@@ -1,7 +1,9 @@
 """HTTP routes under ``/edeck/v1/``: one ``mount(app, deck)`` for the WebUI and standalone.
 
 Core errors become 4xx JSON ``{"error": sentence}`` here, in one place; a route never
-answers 500 for bad input.
+answers 500 for bad input. Request bodies are read on the event loop (with a size limit);
+everything else (file work, hashing, image decoding) runs in a worker thread, because
+inside the WebUI that loop is the WebUI's own.
 """
 
 from __future__ import annotations
@@ -12,21 +14,34 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
-from embedding_deck.errors import BadUpload, DeckError
+from embedding_deck.errors import DeckError
 from embedding_deck.previews import MAX_UPLOAD_BYTES
+from embedding_deck.query import ordered
 
 from .deck import Deck
 
 PREFIX = "/edeck/v1"
+MAX_JSON_BYTES = 2 * 1024 * 1024  # three 100,000-character text fields fit, escaped
+MAX_JSON_DEPTH = 32
+HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
 
 def _json(data: Any, status: int = 200) -> Response:
-    body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return Response(
-        body, status_code=status, media_type="application/json", headers={"Cache-Control": "no-store"}
-    )
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    try:
+        body = text.encode("utf-8")
+    except UnicodeEncodeError:  # a file name with undecodable bytes: escape, stay valid JSON
+        body = json.dumps(data, separators=(",", ":")).encode("ascii")
+    return Response(body, status_code=status, media_type="application/json", headers=HEADERS)
+
+
+def _error(err: Exception) -> Response:
+    if isinstance(err, DeckError):
+        return _json({"error": str(err)}, err.status_hint)
+    return _json({"error": "The request is nested too deeply."}, 400)  # RecursionError
 
 
 def _guard(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -35,45 +50,73 @@ def _guard(fn: Callable[..., Any]) -> Callable[..., Any]:
         async def run_async(*args: Any, **kwargs: Any) -> Response:
             try:
                 return await fn(*args, **kwargs)
-            except DeckError as err:
-                return JSONResponse({"error": str(err)}, status_code=err.status_hint)
+            except (DeckError, RecursionError) as err:
+                return _error(err)
 
         return run_async
 
     def run(*args: Any, **kwargs: Any) -> Response:
         try:
             return fn(*args, **kwargs)
-        except DeckError as err:
-            return JSONResponse({"error": str(err)}, status_code=err.status_hint)
+        except (DeckError, RecursionError) as err:
+            return _error(err)
 
     return run
 
 
-async def _json_body(request: Request) -> dict[str, Any]:
-    try:
-        body = await request.json()
-    except ValueError:
-        raise BadRequest("The request body is not JSON.") from None
-    if not isinstance(body, dict):
-        raise BadRequest("The request body is not a JSON object.")
-    return body
+class BadRequest(DeckError):
+    """A malformed request from the page."""
 
 
-async def _limited_body(request: Request, limit: int) -> bytes:
+class TooLarge(DeckError):
+    """A request body over its limit."""
+
+    status_hint = 413
+
+
+async def _limited_body(request: Request, limit: int, what: str) -> bytes:
+    too_large = TooLarge(f"{what} is larger than {limit // (1024 * 1024)} MB.")
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
-        raise BadUpload(f"The image is larger than {limit // (1024 * 1024)} MB.")
+        raise too_large
     chunks, size = [], 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
-            raise BadUpload(f"The image is larger than {limit // (1024 * 1024)} MB.")
+            raise too_large
         chunks.append(chunk)
     return b"".join(chunks)
 
 
-class BadRequest(DeckError):
-    """A malformed request from the page."""
+def _depth_ok(value: Any) -> bool:
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            return False
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        stack.extend((child, depth + 1) for child in children)
+    return True
+
+
+async def _json_body(request: Request) -> dict[str, Any]:
+    raw = await _limited_body(request, MAX_JSON_BYTES, "The request")
+    try:
+        body = json.loads(raw)
+    except (ValueError, RecursionError):
+        raise BadRequest("The request body is not JSON (or is nested too deeply).") from None
+    if not isinstance(body, dict):
+        raise BadRequest("The request body is not a JSON object.")
+    if not _depth_ok(body):
+        raise BadRequest("The request is nested too deeply.")
+    return body
+
+
+def _path_of(body: dict[str, Any]) -> str:
+    path = body.get("path", "")
+    if not isinstance(path, str):
+        raise BadRequest("The path must be text.")
+    return path
 
 
 def mount(app: FastAPI, deck: Deck, dependencies: Sequence[Any] = ()) -> None:
@@ -82,37 +125,34 @@ def mount(app: FastAPI, deck: Deck, dependencies: Sequence[Any] = ()) -> None:
 
     def state() -> Response:
         host = deck.host
-        return _json(
-            {
-                "host": host.name,
-                "family": host.model_family(),
-                "settings": host.settings(),
-                "root": host.embeddings_dir,
-            }
-        )
+        return _json({"host": host.name, "family": host.model_family(), "settings": host.settings()})
 
     def grid() -> Response:
         return _json(deck.grid())
 
     def refresh() -> Response:
-        message = deck.host.reload_embeddings()
         deck.scan()
         payload = deck.grid()
-        payload["message"] = message
+        payload["reload"] = deck.reload_host()
         return _json(payload)
+
+    def reload_status() -> Response:
+        return _json(deck.reloader.status())
 
     def embeddings() -> Response:
         problem = deck.folder_problem()
         if problem:
             return _json({"error": problem}, 404)
-        return _json([e.to_json() for e in sorted(deck.entries(), key=lambda e: e.path.lower())])
+        return _json([e.to_json() for e in ordered(deck.entries(), "path")])
 
     def embedding(path: str = "") -> Response:
         return _json(deck.entry(path).to_json())
 
-    def thumb(request: Request, path: str = "", w: int = 256) -> Response:
-        data, tag = deck.thumb(path, w)
-        headers = {"ETag": tag, "Cache-Control": "private, no-cache"}
+    def thumb(request: Request, path: str = "", w: str = "256") -> Response:
+        if not w.isdigit() or len(w) > 5:
+            raise BadRequest("The thumbnail width must be a number of pixels.")
+        data, tag = deck.thumb(path, int(w))
+        headers = {"ETag": tag, "Cache-Control": "private, no-cache", "X-Content-Type-Options": "nosniff"}
         if request.headers.get("if-none-match") == tag:
             return Response(status_code=304, headers=headers)
         return Response(data, media_type="image/webp", headers=headers)
@@ -122,20 +162,21 @@ def mount(app: FastAPI, deck: Deck, dependencies: Sequence[Any] = ()) -> None:
 
     async def save_meta(request: Request) -> Response:
         body = await _json_body(request)
-        return _json(deck.save_meta(str(body.get("path", "")), body.get("changes"), body.get("stamp")))
+        path, changes, stamp = _path_of(body), body.get("changes"), body.get("stamp")
+        return _json(await run_in_threadpool(deck.save_meta, path, changes, stamp))
 
     async def sha256(request: Request) -> Response:
-        body = await _json_body(request)
-        return _json({"sha256": deck.sha256(str(body.get("path", "")))})
+        path = _path_of(await _json_body(request))
+        return _json({"sha256": await run_in_threadpool(deck.sha256, path)})
 
     async def upload_preview(request: Request, path: str = "") -> Response:
-        deck.entry(path)
-        data = await _limited_body(request, MAX_UPLOAD_BYTES)
-        return _json(deck.upload_preview(path, data))
+        await run_in_threadpool(deck.entry, path)  # refuse before reading 32 MB
+        data = await _limited_body(request, MAX_UPLOAD_BYTES, "The image")
+        return _json(await run_in_threadpool(deck.upload_preview, path, data))
 
     async def delete_preview(request: Request) -> Response:
-        body = await _json_body(request)
-        return _json(deck.delete_preview(str(body.get("path", ""))))
+        path = _path_of(await _json_body(request))
+        return _json(await run_in_threadpool(deck.delete_preview, path))
 
     routes: list[tuple[str, Callable[..., Any], list[str]]] = [
         ("/meta", meta, ["GET"]),
@@ -146,6 +187,7 @@ def mount(app: FastAPI, deck: Deck, dependencies: Sequence[Any] = ()) -> None:
         ("/state", state, ["GET"]),
         ("/grid", grid, ["GET"]),
         ("/refresh", refresh, ["POST"]),
+        ("/reload", reload_status, ["GET"]),
         ("/embeddings", embeddings, ["GET"]),
         ("/embedding", embedding, ["GET"]),
         ("/thumb", thumb, ["GET"]),

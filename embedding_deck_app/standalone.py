@@ -126,17 +126,19 @@ def serve(
     cache_dir: str | None = None,
     auth: tuple[str, str] | None = None,
     lang: str | None = None,
+    allowed_hosts: list[str] | None = None,
 ) -> None:
     """Run the standalone server until interrupted; ``auth`` = (user, password) or None."""
-    deck = Deck(StandaloneHost(embeddings_dir, cache_dir))
+    deck = Deck(StandaloneHost(embeddings_dir, cache_dir, allowed_hosts=allowed_hosts))
     _inject_assets(load_localization(lang))
     page = build_page(deck)
     page.queue()
     app, _local, _share = page.launch(
         server_name=host, server_port=port, prevent_thread_lock=True, show_api=False, quiet=True, auth=auth
     )
-    routes.mount(app, deck, dependencies=security.dependencies(app))
-    _mount_static(app, security.dependencies(app))
+    guards = security.dependencies(app, deck.host.allowed_hosts)
+    routes.mount(app, deck, dependencies=guards)
+    _mount_static(app, guards)
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
     print(f"Embedding Deck on http://{shown}:{port}/ for {os.path.abspath(embeddings_dir)}", flush=True)
     page.block_thread()

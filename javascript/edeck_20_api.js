@@ -39,6 +39,9 @@
         refresh: function () {
             return request("POST", "/refresh", {});
         },
+        reloadStatus: function () {
+            return request("GET", "/reload");
+        },
         embedding: function (path) {
             return request("GET", "/embedding?path=" + encodeURIComponent(path));
         },

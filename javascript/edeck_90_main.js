@@ -115,12 +115,39 @@
             self.apply(true);
             if (typeof note === "string" && note) {
                 self.message(note);
+            } else if (!payload.error) {
+                self.followReload(payload.reload);
             }
         }).catch(function (err) {
             self.message(err.message);
         }).then(function () {
             button.disabled = false;
         });
+    };
+
+    /**
+     * The WebUI's own reload runs in the background after our rescan (it takes seconds on
+     * large libraries): say so, then say what it did. One poller at a time.
+     */
+    Deck.prototype.followReload = function (status) {
+        var self = this;
+        var token = (this.reloadToken = (this.reloadToken || 0) + 1);
+        function show(s) {
+            if (token !== self.reloadToken || !s) {
+                return;
+            }
+            if (s.state === "running") {
+                self.message("WebUI is reloading embeddings…", "info");
+                setTimeout(function () {
+                    EDeck.api.reloadStatus().then(show, function (err) {
+                        self.message(err.message);
+                    });
+                }, 500);
+            } else if (s.message) {
+                self.message(s.message, s.state === "failed" ? "error" : "info");
+            }
+        }
+        show(status);
     };
 
     /** One entry changed on the server: re-render just its card; filter, sort, scroll stay. */
@@ -256,9 +283,22 @@
         watch();
     }
 
+    /** Move the skeleton into its shadow root (see host.shadowHost), translated there. */
+    function mount(root) {
+        var sh = EDeck.host.shadowHost("embedding_deck_host", "edeck-host");
+        root.parentNode.insertBefore(sh.el, root);
+        sh.shadow.appendChild(root);
+        EDeck.shadow = sh.shadow;
+        EDeck.shadowHost = sh.el;
+        EDeck.translateTree(sh.shadow);
+        return sh.ready;
+    }
+
     function start(root) {
         translateStandalone();
-        EDeck.api.state().then(function (serverState) {
+        mount(root).then(function () {
+            return EDeck.api.state();
+        }).then(function (serverState) {
             var deck = new Deck(root, serverState);
             EDeck.deck = deck;
             return EDeck.api.grid().then(function (payload) {

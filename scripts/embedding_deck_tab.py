@@ -31,7 +31,8 @@ def on_ui_tabs() -> list:
 
 def on_app_started(demo: object, app: object) -> None:
     """Mount our routes on the app (again after each UI reload, on the new app)."""
-    routes.mount(app, _get_deck(), dependencies=security.dependencies(app))
+    deck = _get_deck()
+    routes.mount(app, deck, dependencies=security.dependencies(app, deck.host.allowed_hosts))
 
 
 script_callbacks.on_ui_tabs(on_ui_tabs)

@@ -43,11 +43,12 @@ EXTRA = [
     "75 per chunk",
     # server sentences returned as values rather than raised
     "Rescanned the folder.",
-    "Rescanned the folder and reloaded the WebUI's embeddings.",
-    "Rescanned the folder; the WebUI will load the embeddings with the first model.",
-    "Rescanned the folder (the WebUI has no embedding database to reload).",
-    "Rescanned the folder and reloaded Forge's embedding list; Forge's generation uses new files "
-    "after the checkpoint is loaded again.",
+    "WebUI is reloading embeddings…",
+    "WebUI: no model is loaded yet; it loads embeddings with the first generation.",
+    "WebUI: it has no embedding list to reload.",
+    "WebUI: {0} loaded, {1} skipped.",
+    "Forge: {0} listed; generation uses new files after the checkpoint is loaded again.",
+    "The WebUI could not reload its embeddings ({0}: {1}).",
     "There was no X.preview.png to delete.",
     "{0} had been changed by another program; your edits were merged into its new contents.",
 ]
@@ -64,6 +65,9 @@ ERROR_CALLS = {
     "BadRequest",
     "ValueError",
     "HTTPException",
+    "TooLarge",
+    "UnencodablePath",
+    "_refused",
 }
 SENTENCE_FUNCS = {"_write_failure", "_builtin_preview_note", "stat_sentence"}
 SENTENCE_DICTS = {"OS_ERRORS", "OS_ERROR_SENTENCES"}

@@ -27,7 +27,7 @@ def client(tmp_path):
     app = FastAPI()
     deck = Deck(StandaloneHost(str(folder), str(tmp_path / "cache")))
     routes.mount(app, deck, dependencies=security.dependencies(app))
-    c = TestClient(app)
+    c = TestClient(app, base_url="http://127.0.0.1:7860")
     c.folder = str(folder)
     c.deck = deck
     return c
@@ -102,7 +102,7 @@ def test_read_only_folder_gives_a_message_and_changes_nothing(client):
             app = FastAPI()
             deck = Deck(StandaloneHost(base, "/tmp/edeck-ro-cache-nobody"))
             routes.mount(app, deck, dependencies=security.dependencies(app))
-            c = TestClient(app)
+            c = TestClient(app, base_url="http://127.0.0.1:7860")
             meta = c.get("/edeck/v1/meta?path=EasyNegative.safetensors").json()
             save = _save_notes(c, "EasyNegative.safetensors", meta["stamp"], "Use at 1.0.", "new")
             upload = c.post("/edeck/v1/preview?path=badhandv4.pt", content=_png(), headers=H)

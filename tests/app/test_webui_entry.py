@@ -14,7 +14,7 @@ from embedding_deck.settings import SETTINGS
 def _app(webui) -> TestClient:
     app = FastAPI()
     webui.modules["script_callbacks"].app_started_callback(None, app)
-    return TestClient(app)
+    return TestClient(app, base_url="http://127.0.0.1:7860")
 
 
 def test_settings_registered_in_their_section(webui):
@@ -39,10 +39,11 @@ def test_tab_registered(webui):
 def test_routes_list_the_hosts_folder(webui):
     client = _app(webui)
     grid = client.get("/edeck/v1/grid").json()
-    assert grid["error"] is None and grid["root"] == webui.folder
-    assert len(grid["entries"]) == 12
+    assert grid["error"] is None and len(grid["entries"]) == 12
     state = client.get("/edeck/v1/state").json()
     assert state["host"] == "a1111" and state["family"] is None
+    # the page does not need the absolute folder path while the folder has files
+    assert webui.folder not in client.get("/edeck/v1/grid").text + client.get("/edeck/v1/state").text
 
 
 def test_refresh_reloads_the_webui_database_only_with_a_model(webui):
@@ -51,13 +52,28 @@ def test_refresh_reloads_the_webui_database_only_with_a_model(webui):
     refused = client.post("/edeck/v1/refresh", json={})
     assert refused.status_code == 403  # no X-Edeck header: could be cross-site
     res = client.post("/edeck/v1/refresh", json={}, headers={"X-Edeck": "1"})
-    assert res.status_code == 200 and "first model" in res.json()["message"]
+    assert res.status_code == 200 and "first generation" in _reload_done(client, res)["message"]
     assert db.reloads == []  # reloading now would make A1111 load a checkpoint
     webui.modules["sd_models"].model_data.sd_model = types.SimpleNamespace(is_sdxl=True)
+    db.word_embeddings.update({"EasyNegative": object(), "badhandv4": object()})
+    db.skipped_embeddings.update({"negativeXL_D": object()})
     res = client.post("/edeck/v1/refresh", json={}, headers={"X-Edeck": "1"})
-    assert "reloaded the WebUI's embeddings" in res.json()["message"]
+    assert _reload_done(client, res)["message"] == "WebUI: 2 loaded, 1 skipped."
     assert db.reloads == [{"force_reload": True, "locked": True}]
     assert client.get("/edeck/v1/state").json()["family"] == "SDXL"
+
+
+def _reload_done(client, res, timeout: float = 10) -> dict:
+    """The host reload's final status, polled as the page does."""
+    import time
+
+    status = res.json()["reload"]
+    deadline = time.time() + timeout
+    while status["state"] == "running" and time.time() < deadline:
+        time.sleep(0.02)
+        status = client.get("/edeck/v1/reload").json()
+    assert status["state"] == "done", status
+    return status
 
 
 def test_routes_need_the_gradio_login_when_auth_is_on(webui):
@@ -65,7 +81,7 @@ def test_routes_need_the_gradio_login_when_auth_is_on(webui):
     app.auth = {"user": "pw"}
     app.tokens = {"tok123": "user"}
     webui.modules["script_callbacks"].app_started_callback(None, app)
-    client = TestClient(app)
+    client = TestClient(app, base_url="http://127.0.0.1:7860")
     assert client.get("/edeck/v1/grid").status_code == 401
     client.cookies.set("access-token", "tok123")
     assert client.get("/edeck/v1/grid").status_code == 200
@@ -89,22 +105,99 @@ def test_install_py_installs_nothing_the_host_has(webui):
 
 def test_forge_database_is_reloaded_without_touching_the_model(webui, monkeypatch):
     """Forge keeps its UI database in ui_extra_networks_textual_inversion and its reload
-    takes sync_with_sd_model (Forge's own page passes False); no model needs to be loaded."""
+    takes sync_with_sd_model (Forge's own page passes False); no model needs to be loaded.
+    Its sd_hijack has no embedding list (dfdcbab) or a do-nothing shim (later versions)."""
     import sys
 
     calls = []
 
     class ForgeDb:
+        def __init__(self):
+            self.word_embeddings = {"EasyNegative": object()}
+
         def load_textual_inversion_embeddings(self, force_reload=False, sync_with_sd_model=True):
             calls.append((force_reload, sync_with_sd_model))
+
+    class Shim:  # newer Forge's compatibility shim: no word_embeddings, reload does nothing
+        def load_textual_inversion_embeddings(self, force_reload=True, sync_with_sd_model=False):
+            raise AssertionError("the shim must not be taken for a database")
 
     forge_page = types.ModuleType("modules.ui_extra_networks_textual_inversion")
     forge_page.embedding_db = ForgeDb()
     monkeypatch.setitem(sys.modules, "modules.ui_extra_networks_textual_inversion", forge_page)
     monkeypatch.setitem(sys.modules, "modules_forge", types.ModuleType("modules_forge"))
+    monkeypatch.setattr(webui.modules["sd_hijack"].model_hijack, "embedding_db", Shim())
     client = _app(webui)
     assert client.get("/edeck/v1/state").json()["host"] == "forge"
     res = client.post("/edeck/v1/refresh", json={}, headers={"X-Edeck": "1"})
-    assert "reloaded Forge's embedding list" in res.json()["message"]
+    message = _reload_done(client, res)["message"]
+    assert message.startswith("Forge: 1 listed;") and "checkpoint is loaded again" in message
     assert calls == [(True, False)]
-    assert webui.modules["sd_hijack"].model_hijack.embedding_db.reloads == []
+
+
+def test_reforge_reloads_its_one_list(webui, monkeypatch):
+    """reForge (3b56b26) ships modules_forge but keeps A1111's sd_hijack list, the one its
+    generation uses (host-contract §9); a UI module of another shape must not win."""
+    import sys
+
+    monkeypatch.setitem(sys.modules, "modules_forge", types.ModuleType("modules_forge"))
+    other = types.ModuleType("modules.ui_extra_networks_textual_inversion")
+    monkeypatch.setitem(sys.modules, "modules.ui_extra_networks_textual_inversion", other)
+    webui.modules["sd_models"].model_data.sd_model = types.SimpleNamespace(is_sd1=True)
+    client = _app(webui)
+    assert client.get("/edeck/v1/state").json()["host"] == "reforge"
+    res = client.post("/edeck/v1/refresh", json={}, headers={"X-Edeck": "1"})
+    assert _reload_done(client, res)["message"] == "WebUI: 0 loaded, 0 skipped."
+    assert webui.modules["sd_hijack"].model_hijack.embedding_db.reloads == [
+        {"force_reload": True, "locked": True}
+    ]
+
+
+def test_refresh_answers_before_a_slow_webui_reload(webui, monkeypatch):
+    """The WebUI's reload takes seconds at 10,000 files; the grid must not wait for it, and
+    a second Refresh while it runs must not start another."""
+    import os
+    import threading
+    import time
+
+    import factories as f
+
+    db = webui.modules["sd_hijack"].model_hijack.embedding_db
+    slow = db.load_textual_inversion_embeddings
+    release = threading.Event()
+
+    def slow_reload(force_reload=False):
+        slow(force_reload=force_reload)
+        release.wait(20)  # stands for the seconds the real reload takes
+
+    monkeypatch.setattr(db, "load_textual_inversion_embeddings", slow_reload)
+    webui.modules["sd_models"].model_data.sd_model = types.SimpleNamespace(is_sd1=True)
+    client = _app(webui)
+    client.get("/edeck/v1/grid")
+    f.write_safetensors(os.path.join(webui.folder, "brand_new.safetensors"), {"emb_params": (2, 768)})
+    started = time.perf_counter()
+    res = client.post("/edeck/v1/refresh", json={}, headers={"X-Edeck": "1"})
+    elapsed = time.perf_counter() - started
+    assert res.status_code == 200 and elapsed < 1.5
+    assert "brand_new.safetensors" in [e["path"] for e in res.json()["entries"]]
+    assert res.json()["reload"]["state"] == "running"
+    again = client.post("/edeck/v1/refresh", json={}, headers={"X-Edeck": "1"}).json()["reload"]
+    assert again["state"] == "running" and len(db.reloads) == 1
+    release.set()
+    assert _reload_done(client, res)["message"].startswith("WebUI: ")
+    assert len(db.reloads) == 1
+
+
+def test_webui_reload_waits_for_a_generation(webui):
+    """The reload takes the WebUI's queue lock, as its own API does: never during a generation."""
+    import time
+
+    webui.modules["sd_models"].model_data.sd_model = types.SimpleNamespace(is_sd1=True)
+    client = _app(webui)
+    lock = webui.modules["call_queue"].queue_lock
+    with lock:  # a generation is running
+        res = client.post("/edeck/v1/refresh", json={}, headers={"X-Edeck": "1"})
+        assert res.json()["reload"]["state"] == "running"
+        time.sleep(0.2)
+        assert client.get("/edeck/v1/reload").json()["state"] == "running"
+    assert _reload_done(client, res)["state"] == "done"

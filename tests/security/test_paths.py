@@ -45,9 +45,10 @@ ATTEMPTS = [
     "SD15/../EasyNegative.safetensors",
     "SD15/../../outside/secret.txt",
     "SD15//EasyNegative.safetensors",
-    "evil_link.safetensors",
-    "linkdir/outside.safetensors",
     "linkdir/../../outside/secret.txt",
+    "linkdir/secret.txt",
+    "linkdir/secret.png",
+    "evil_link.safetensors/../../outside/secret.txt",
     "",
     ".",
     "..",
@@ -62,7 +63,11 @@ ATTEMPTS = [
     "EasyNegative.json",
     "EasyNegative.preview.png",
     "../outside/outside.safetensors",
+    "SD15/\ud800.safetensors",
+    "\udfff",
 ]
+# Symlinks inside the folder (a linked shared folder, a linked file) are the user's
+# library, as in the WebUI: tests/security/test_symlinks.py covers them.
 
 
 def _png() -> bytes:
@@ -96,11 +101,11 @@ def world(tmp_path_factory):
     app = FastAPI()
     deck = Deck(StandaloneHost(str(folder), str(base / "cache")))
     routes.mount(app, deck, dependencies=security.dependencies(app))
-    return TestClient(app), str(folder), str(outside)
+    return TestClient(app, base_url="http://127.0.0.1:7860"), str(folder), str(outside)
 
 
 def _call(client, route: str, attempt: str):
-    quoted = urllib.parse.quote(attempt, safe="%")  # keep the attempt's own encoding
+    quoted = urllib.parse.quote(attempt, safe="%", errors="surrogatepass")  # keep its own encoding
     headers = {"X-Edeck": "1"}
     if route == "GET embedding":
         return client.get(f"/edeck/v1/embedding?path={quoted}")
@@ -176,6 +181,6 @@ def test_static_assets_only_serve_our_files(tmp_path, name):
 
     app = FastAPI()
     _mount_static(app, [])
-    res = TestClient(app).get(f"/edeck/v1/static/{name}")
+    res = TestClient(app, base_url="http://127.0.0.1:7860").get(f"/edeck/v1/static/{name}")
     assert 400 <= res.status_code < 500
     assert "embedding" not in res.text.lower() or res.headers["content-type"].startswith("application/json")

@@ -1,0 +1,58 @@
+"""The host's own embedding reload, run in the background, one at a time.
+
+The WebUI's reload loads and hashes every file (seconds for a large library, more with a
+symlink loop), so our Refresh never waits for it: the grid comes from our own scan, and
+the page polls ``status()`` to say what the WebUI did.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+
+class HostReload:
+    """Runs ``reload`` (a blocking call returning a sentence) on a worker thread."""
+
+    def __init__(self, reload: Callable[[], str]) -> None:
+        self._reload = reload
+        self._guard = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._state = "idle"
+        self._message: str | None = None
+        self._started: float | None = None
+
+    def start(self) -> dict[str, Any]:
+        """Start a reload unless one is running; the status either way."""
+        with self._guard:
+            if self._state != "running":
+                self._state, self._message, self._started = "running", None, time.time()
+                self._thread = threading.Thread(target=self._run, name="edeck-host-reload", daemon=True)
+                self._thread.start()
+        return self.status()
+
+    def wait(self, seconds: float) -> dict[str, Any]:
+        """Wait up to ``seconds`` for a running reload (a quick host answers at once)."""
+        thread = self._thread
+        if thread is not None:
+            thread.join(seconds)
+        return self.status()
+
+    def status(self) -> dict[str, Any]:
+        """``{"state": idle|running|done|failed, "message": sentence or None, "seconds": …}``."""
+        with self._guard:
+            elapsed = None if self._started is None else round(time.time() - self._started, 1)
+            return {"state": self._state, "message": self._message, "seconds": elapsed}
+
+    def _run(self) -> None:
+        try:
+            message, state = self._reload(), "done"
+        except Exception as err:  # noqa: BLE001 - the host's reload may raise anything
+            message, state = (
+                f"The WebUI could not reload its embeddings ({type(err).__name__}: {err}).",
+                "failed",
+            )
+        with self._guard:
+            self._state, self._message = state, message
