@@ -26,7 +26,7 @@ from bench_scan import generate  # noqa: E402
 from support import CHROMIUM, CHROMIUM_ARGS, free_port  # noqa: E402
 
 KEYSTROKE_JS = """async (text) => {
-    const box = document.querySelector('#embedding_deck_search');
+    const box = EDeck.shadow.querySelector('#embedding_deck_search');
     const frame = () => new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)));
     const times = [];
     const script = [];
@@ -77,7 +77,7 @@ def measure(url: str) -> dict:
         t_ui = time.perf_counter()
         page.locator("#tabs button", has_text="Embeddings").first.click()
         page.wait_for_function(
-            "() => { const c = document.querySelector('.edeck-card');"
+            "() => { const c = EDeck.shadow && EDeck.shadow.querySelector('.edeck-card');"
             " return c && c.getBoundingClientRect().width > 0; }"
         )
         page.evaluate("() => new Promise(r => requestAnimationFrame(() => r()))")
@@ -88,15 +88,17 @@ def measure(url: str) -> dict:
         b_times, b_script = page.evaluate(KEYSTROKE_JS, "set3 sub1 emb")
         times, script = (a_times + b_times)[:20], (a_script + b_script)[:20]
         page.evaluate(
-            "() => { const b = document.querySelector('#embedding_deck_search'); b.value='';"
+            "() => { const b = EDeck.shadow.querySelector('#embedding_deck_search'); b.value='';"
             " b.dispatchEvent(new Event('input', {bubbles: true})); }"
         )
         page.evaluate("() => new Promise(r => setTimeout(r, 300))")
-        dom = page.evaluate("() => document.getElementsByTagName('*').length")
-        deck_dom = page.evaluate(
-            "() => document.querySelector('#embedding_deck_root').getElementsByTagName('*').length"
+        dom = page.evaluate(
+            "() => document.getElementsByTagName('*').length + EDeck.shadow.querySelectorAll('*').length"
         )
-        cards = page.evaluate("() => document.querySelectorAll('.edeck-card').length")
+        deck_dom = page.evaluate(
+            "() => EDeck.shadow.querySelector('#embedding_deck_root').getElementsByTagName('*').length"
+        )
+        cards = page.evaluate("() => EDeck.shadow.querySelectorAll('.edeck-card').length")
         cdp = page.context.new_cdp_session(page)
         cdp.send("HeapProfiler.collectGarbage")
         cdp.send("Performance.enable")

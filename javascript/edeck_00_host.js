@@ -139,6 +139,67 @@
         });
     };
 
+    // Where our scripts came from: style.css sits beside javascript/ (the WebUI) or beside
+    // the scripts themselves (the standalone page's static route).
+    var scriptSrc = (document.currentScript && document.currentScript.src) || "";
+
+    /** URL of our style.css: the page's own <link> to it when there is one (cache hit). */
+    host.styleUrl = function () {
+        var base = scriptSrc.split("?")[0].replace(/[^/]*$/, "").replace(/javascript\/$/, "") + "style.css";
+        var links = document.querySelectorAll("link[rel=stylesheet]");
+        for (var i = 0; i < links.length; i++) {
+            if (links[i].href.split("?")[0] === base) {
+                return links[i].href;
+            }
+        }
+        return base;
+    };
+
+    /**
+     * A new element with an open shadow root holding our stylesheet. The deck lives in one:
+     * the host's CSS cannot restyle it (theme variables still inherit), and the WebUI's
+     * page-wide MutationObserver and localization pass never see its updates. ready
+     * resolves once the stylesheet is in (or failed, or after 5 s).
+     */
+    host.shadowHost = function (id, cls) {
+        var el = document.createElement("div");
+        el.id = id;
+        el.className = cls;
+        var shadow = el.attachShadow({mode: "open"});
+        var link = document.createElement("link");
+        link.rel = "stylesheet";
+        var ready = new Promise(function (resolve) {
+            link.addEventListener("load", resolve);
+            link.addEventListener("error", resolve);
+            setTimeout(resolve, 5000);
+        });
+        link.href = host.styleUrl();
+        shadow.appendChild(link);
+        followScheme(el);
+        return {el: el, shadow: shadow, ready: ready};
+    };
+
+    /** Dark theme: gradio puts .dark on <body>; native controls follow color-scheme. */
+    function followScheme(el) {
+        function update() {
+            var dark = document.body.classList.contains("dark") || document.documentElement.classList.contains("dark");
+            el.dataset.edeckScheme = dark ? "dark" : "light";
+        }
+        update();
+        if (window.MutationObserver) {
+            new MutationObserver(update).observe(document.body, {attributes: true, attributeFilter: ["class"]});
+        }
+    }
+
+    /** The focused element, looking inside shadow roots. */
+    host.activeElement = function () {
+        var el = document.activeElement;
+        while (el && el.shadowRoot && el.shadowRoot.activeElement) {
+            el = el.shadowRoot.activeElement;
+        }
+        return el;
+    };
+
     /** Base URL of our routes, relative so a WebUI served under a sub-path works. */
     host.base = "./edeck/v1";
 

@@ -17,8 +17,8 @@
             node.className = cls;
         }
         if (text) {
-            // data-text + CSS content keeps user strings out of the WebUI's localizer
-            node.setAttribute("data-text", text);
+            // real text: the deck's shadow root keeps it out of the WebUI's localizer
+            node.textContent = text;
         }
         return node;
     }

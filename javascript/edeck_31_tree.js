@@ -78,7 +78,7 @@
         node.appendChild(chevron);
         var label = document.createElement("span");
         label.className = "edeck-tree-label";
-        label.setAttribute("data-text", folder === "" ? EDeck.t("All") : folder.slice(folder.lastIndexOf("/") + 1));
+        label.textContent = folder === "" ? EDeck.t("All") : folder.slice(folder.lastIndexOf("/") + 1);
         node.appendChild(label);
         var count = document.createElement("span");
         count.className = "edeck-count";

@@ -82,7 +82,7 @@
         ]);
         modal = h("div", {id: "embedding_deck_modal", class: "edeck-modal", role: "dialog", "aria-modal": "true",
             "aria-labelledby": "embedding_deck_modal_title", hidden: ""}, [box]);
-        document.body.appendChild(modal);
+        EDeck.shadow.appendChild(modal);
         modal.addEventListener("click", onClick);
         // on document: Tab must work even when focus fell onto a disabled button
         document.addEventListener("keydown", function (ev) {
@@ -91,7 +91,7 @@
             }
         }, true);
         document.addEventListener("focusin", function (ev) {
-            if (!modal.hidden && !modal.contains(ev.target)) {
+            if (!modal.hidden && !modal.contains(ev.composedPath()[0])) {
                 var items = focusables();
                 if (items.length) {
                     items[0].focus();
@@ -127,7 +127,6 @@
 
     function fill() {
         var e = current.entry;
-        modal.querySelector(".edeck-modal-title").setAttribute("data-text", e.name);
         modal.querySelector(".edeck-modal-title").textContent = e.name;
         FIELDS.forEach(function (spec) {
             modal.querySelector("[name='" + spec[0] + "']").value = original(spec[0]);
@@ -232,7 +231,7 @@
         }
         EDeck.api.meta(entry.path).then(function (meta) {
             current = meta;
-            current.opener = document.activeElement;
+            current.opener = EDeck.host.activeElement();
             fill();
             modal.hidden = false;
             modal.querySelector("textarea[name=description]").focus();
@@ -293,11 +292,12 @@
             var items = focusables();
             var first = items[0];
             var last = items[items.length - 1];
-            var inside = modal.contains(document.activeElement);
-            if (ev.shiftKey && (document.activeElement === first || !inside)) {
+            var active = EDeck.host.activeElement();
+            var inside = modal.contains(active);
+            if (ev.shiftKey && (active === first || !inside)) {
                 ev.preventDefault();
                 last.focus();
-            } else if (!ev.shiftKey && (document.activeElement === last || !inside)) {
+            } else if (!ev.shiftKey && (active === last || !inside)) {
                 ev.preventDefault();
                 first.focus();
             }

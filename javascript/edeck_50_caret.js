@@ -173,7 +173,7 @@
         if (label.length) {
             var badge = document.createElement("span");
             badge.className = "edeck-badge edeck-in";
-            badge.setAttribute("data-text", label.join(" "));
+            badge.textContent = label.join(" ");
             badge.title = EDeck.t("In the {tab} prompt (− negative, + positive), with its weight", {tab: tab});
             card.querySelector(".edeck-badges").appendChild(badge);
         }

@@ -11,28 +11,66 @@
     var overlay = null;
     var home = null;
 
+    /**
+     * The drawer is its own shadow host (bar, title, ✕ and a slot) inside the host's
+     * gradio container, so it inherits the page's font and theme variables; the deck's
+     * shadow host moves in as its light child and back out on close.
+     */
     function makeOverlay() {
-        overlay = document.createElement("div");
-        overlay.id = "embedding_deck_drawer";
-        overlay.className = "edeck-drawer";
+        var sh = EDeck.host.shadowHost("embedding_deck_drawer", "edeck-drawer");
+        overlay = sh.el;
         overlay.hidden = true;
         overlay.setAttribute("role", "dialog");
-        overlay.setAttribute("aria-label", "Embeddings");
+        overlay.setAttribute("aria-labelledby", "embedding_deck_drawer_title");
         var bar = document.createElement("div");
         bar.className = "edeck-drawer-bar";
-        var title = document.createElement("span");
+        var title = document.createElement("h2");
         title.className = "edeck-drawer-title";
+        title.id = "embedding_deck_drawer_title";
         bar.appendChild(title);
         var close = document.createElement("button");
         close.type = "button";
         close.className = "edeck-button edeck-drawer-close";
         close.id = "embedding_deck_drawer_close";
         close.title = EDeck.t("Close (Esc)");
+        close.setAttribute("aria-label", EDeck.t("Close (Esc)"));
         close.textContent = "✕";
         close.addEventListener("click", closeDrawer);
         bar.appendChild(close);
-        overlay.appendChild(bar);
-        document.body.appendChild(overlay);
+        sh.shadow.appendChild(bar);
+        sh.shadow.appendChild(document.createElement("slot"));
+        (EDeck.host.$(".gradio-container") || document.body).appendChild(overlay);
+        return sh.ready;
+    }
+
+    /**
+     * Never over the prompt box it edits, never off-screen: below the box (scrolled near
+     * the top first when needed) as a sheet of up to 760 px on the right, else beside it.
+     */
+    function place(tab) {
+        var wrap = EDeck.host.$("#" + tab + "_neg_prompt");
+        var W = window.innerWidth;
+        var H = window.innerHeight;
+        var MIN = 300;
+        var box = {top: 0, left: Math.max(0, W - 760), width: Math.min(760, W)};
+        if (wrap) {
+            var r = wrap.getBoundingClientRect();
+            if (H - r.bottom < MIN) {
+                wrap.scrollIntoView({block: "start"});
+                r = wrap.getBoundingClientRect();
+            }
+            if (H - r.bottom >= MIN) {
+                box.top = Math.max(0, r.bottom + 4);
+            } else if (W - r.right >= MIN) {
+                box.left = r.right + 8;
+                box.width = W - box.left;
+            } else {
+                box.top = Math.max(0, H - MIN);
+            }
+        }
+        overlay.style.top = Math.round(box.top) + "px";
+        overlay.style.left = Math.round(box.left) + "px";
+        overlay.style.width = Math.round(box.width) + "px";
     }
 
     function openDrawer(tab) {
@@ -40,19 +78,22 @@
         if (!deck) {
             return;
         }
-        if (!overlay) {
-            makeOverlay();
-        }
+        var ready = overlay ? Promise.resolve() : makeOverlay();
+        var hostEl = EDeck.shadowHost;
         if (!home) {
             home = document.createComment("embedding-deck-home");
-            deck.root.parentNode.insertBefore(home, deck.root);
+            hostEl.parentNode.insertBefore(home, hostEl);
         }
-        overlay.querySelector(".edeck-drawer-title").textContent = EDeck.t("Embeddings → {tab} negative prompt", {tab: tab});
-        overlay.appendChild(deck.root);
+        overlay.shadowRoot.querySelector(".edeck-drawer-title").textContent =
+            EDeck.t("Embeddings → {tab} negative prompt", {tab: tab});
+        overlay.appendChild(hostEl);
+        deck.root.classList.add("edeck-in-drawer");
+        place(tab);
         overlay.hidden = false;
         deck.drawerTab = tab;
         deck.apply(true);
         deck.root.querySelector("#embedding_deck_search").focus({preventScroll: true});
+        return ready;
     }
 
     function closeDrawer() {
@@ -61,7 +102,8 @@
             return;
         }
         overlay.hidden = true;
-        home.parentNode.insertBefore(deck.root, home);
+        home.parentNode.insertBefore(EDeck.shadowHost, home);
+        deck.root.classList.remove("edeck-in-drawer");
         var tab = deck.drawerTab;
         deck.drawerTab = null;
         deck.apply(true);

@@ -21,7 +21,7 @@ def show_tab(page, label: str) -> None:
 def card_paths(page) -> list[str]:
     """data-path of the rendered cards in visual order (top to bottom, left to right)."""
     return page.evaluate(
-        """() => Array.from(document.querySelectorAll('#embedding_deck_grid .edeck-card'))
+        """() => Array.from(EDeck.shadow.querySelectorAll('#embedding_deck_grid .edeck-card'))
             .map(c => { const r = c.getBoundingClientRect(); return [r.top, r.left, c.dataset.path]; })
             .sort((a, b) => a[0] - b[0] || a[1] - b[1]).map(x => x[2])"""
     )

@@ -57,7 +57,7 @@ def test_selected_result_becomes_the_preview(page, fresh_server):
     page.evaluate("EDeck.preview.fromGallery()")
     preview = os.path.join(fresh_server.folder, "ng_deepnegative_v1_75t.preview.png")
     page.wait_for_function(
-        "() => !!document.querySelector('.edeck-card[data-path=\"ng_deepnegative_v1_75t.pt\"] img')"
+        "() => !!EDeck.shadow.querySelector('.edeck-card[data-path=\"ng_deepnegative_v1_75t.pt\"] img')"
     )
     with Image.open(preview) as img:
         assert img.convert("RGB").getpixel((20, 20)) == (20, 200, 20)

@@ -47,7 +47,7 @@ def test_cards_show_badges_and_errors(page, server):
     xl = page.locator('.edeck-card[data-path="SDXL/negativeXL_D.safetensors"]')
     assert xl.get_attribute("data-arch") == "SDXL"
     broken = page.locator('.edeck-card[data-path="broken/truncated.safetensors"]')
-    assert "truncated" in broken.locator(".edeck-error-text").get_attribute("data-text")
+    assert "truncated" in broken.locator(".edeck-error-text").inner_text()
     img = page.locator('.edeck-card[data-path="bad_prompt_version2.png"]')
     assert img.get_attribute("data-name") == "bad_prompt_version2"
 
@@ -104,7 +104,7 @@ def test_incompatible_cards_greyed_and_hidden(page, fresh_server):
     open_deck(page, server)
     xl = page.locator('.edeck-card[data-path="SDXL/negativeXL_D.safetensors"]')
     assert "edeck-incompatible" in xl.get_attribute("class")
-    assert "loaded checkpoint is SD1" in xl.locator(".edeck-why").get_attribute("data-text")
+    assert "loaded checkpoint is SD1" in xl.locator(".edeck-why").inner_text()
     easy = page.locator('.edeck-card[data-path="EasyNegative.safetensors"]')
     assert "edeck-incompatible" not in easy.get_attribute("class")
     page.check("#embedding_deck_hide_incompatible")
@@ -115,7 +115,7 @@ def test_incompatible_cards_greyed_and_hidden(page, fresh_server):
     page.locator("#embedding_deck_family label", has_text="SDXL").click()
     page.locator("#tabs button", has_text="Embeddings").first.click()
     page.wait_for_function(
-        """() => { const c = document.querySelector('.edeck-card[data-path="EasyNegative.safetensors"]');
+        """() => { const c = EDeck.shadow.querySelector('.edeck-card[data-path="EasyNegative.safetensors"]');
                    return !!c && c.classList.contains('edeck-incompatible'); }"""
     )
     assert "edeck-incompatible" not in xl.get_attribute("class")
@@ -129,7 +129,9 @@ def test_refresh_picks_up_new_and_deleted_files(page, fresh_server):
     f.write_safetensors(os.path.join(library, "new_negative.safetensors"), {"emb_params": (3, 768)})
     os.unlink(os.path.join(library, "badhandv4.pt"))
     page.click("#embedding_deck_refresh")
-    page.wait_for_function("() => document.querySelector('#embedding_deck_status').dataset.total === '12'")
+    page.wait_for_function(
+        "() => EDeck.shadow.querySelector('#embedding_deck_status').dataset.total === '12'"
+    )
     page.wait_for_selector('.edeck-card[data-path="new_negative.safetensors"]')
     after = card_paths(page)
     assert "new_negative.safetensors" in after and "badhandv4.pt" not in after
@@ -157,7 +159,7 @@ def test_state_survives_reload(page, server):
 def test_slash_focuses_search_and_enter_acts_on_card(page, server):
     open_deck(page, server)
     page.locator("body").press("/")
-    assert page.evaluate("document.activeElement.id") == "embedding_deck_search"
+    assert page.evaluate("EDeck.host.activeElement().id") == "embedding_deck_search"
     page.evaluate("""() => { window.__clicks = [];
         EDeck.hooks.cardClick.push((action, e) => window.__clicks.push(action + ':' + e.path)); }""")
     page.locator('.edeck-card[data-path="badhandv4.pt"]').focus()
@@ -173,7 +175,7 @@ def test_family_follows_the_host_by_polling(page, server):
     easy = page.locator('.edeck-card[data-path="EasyNegative.safetensors"]')
     assert "edeck-incompatible" in easy.get_attribute("class")
     page.wait_for_function(
-        """() => { const c = document.querySelector('.edeck-card[data-path="EasyNegative.safetensors"]');
+        """() => { const c = EDeck.shadow.querySelector('.edeck-card[data-path="EasyNegative.safetensors"]');
                    return !!c && !c.classList.contains('edeck-incompatible'); }""",
         timeout=10000,
     )
@@ -188,7 +190,9 @@ def test_dot_folders_show_when_searched(page, fresh_server):
     f.write_safetensors(os.path.join(folder, "old_negative.safetensors"), {"emb": (2, 768)})
     open_deck(page, fresh_server)
     page.click("#embedding_deck_refresh")
-    page.wait_for_function("() => document.querySelector('#embedding_deck_status').dataset.total === '13'")
+    page.wait_for_function(
+        "() => EDeck.shadow.querySelector('#embedding_deck_status').dataset.total === '13'"
+    )
     assert ".trash/old_negative.safetensors" not in card_paths(page)
     page.fill("#embedding_deck_search", "old")
     assert card_paths(page) == []

@@ -11,10 +11,10 @@ def test_japanese_interface(page, ja_server):
     assert page.inner_text("#embedding_deck_refresh") == "更新"
     assert page.inner_text("#embedding_deck_status") == "12 個の埋め込み"
     why = page.locator('.edeck-card[data-path="SDXL/negativeXL_D.safetensors"] .edeck-why')
-    assert why.get_attribute("data-text").startswith("SDXL 用の埋め込みです")
+    assert why.inner_text().startswith("SDXL 用の埋め込みです")
     broken = page.locator('.edeck-card[data-path="broken/truncated.safetensors"] .edeck-error-text')
     assert (
-        broken.get_attribute("data-text")
+        broken.inner_text()
         == "テンソル 'emb_params' がファイルの終わりを越えています。ファイルが途中で切れています。"
     )
     card = page.locator('.edeck-card[data-path="EasyNegative.safetensors"]')

@@ -23,7 +23,7 @@ def _open_editor(page, path: str = PATH):
     modal = page.locator("#embedding_deck_modal")
     modal.wait_for(state="visible")
     page.wait_for_function(
-        "(n) => document.querySelector('#embedding_deck_modal .edeck-modal-title').textContent === n",
+        "(n) => EDeck.shadow.querySelector('#embedding_deck_modal .edeck-modal-title').textContent === n",
         arg=_card(page, path).get_attribute("data-name"),
     )
     return modal
@@ -31,11 +31,11 @@ def _open_editor(page, path: str = PATH):
 
 def _centre_rgb(page, selector: str) -> list[int]:
     page.wait_for_function(
-        "(s) => { const i = document.querySelector(s); return i && i.complete && i.naturalWidth > 0; }",
+        "(s) => { const i = EDeck.shadow.querySelector(s); return i && i.complete && i.naturalWidth > 0; }",
         arg=selector,
     )
     return page.evaluate(
-        """(s) => { const img = document.querySelector(s); const c = document.createElement('canvas');
+        """(s) => { const img = EDeck.shadow.querySelector(s); const c = document.createElement('canvas');
             c.width = img.naturalWidth; c.height = img.naturalHeight; const g = c.getContext('2d');
             g.drawImage(img, 0, 0); const d = g.getImageData(c.width >> 1, c.height >> 1, 1, 1).data;
             return [d[0], d[1], d[2]]; }""",
@@ -61,7 +61,7 @@ def test_edit_and_save_keeps_other_keys(page, fresh_server):
     modal.locator("[data-action=save]").click()
     modal.wait_for(state="hidden")
     desc = _card(page).locator(".edeck-desc")
-    assert desc.get_attribute("data-text") == "Use with anime models"
+    assert desc.inner_text() == "Use with anime models"
     with open(json_file, encoding="utf-8") as fh:
         after = json.load(fh)
     assert after == {
@@ -106,7 +106,7 @@ def test_upload_then_delete_preview_shows_at_once_with_filter_kept(page, fresh_s
     modal.locator("input[data-action=upload-preview]").set_input_files(str(red))
     card_img = f'.edeck-card[data-path="{path}"] img'
     page.wait_for_function(
-        """(s) => new Promise(r => { const i = document.querySelector(s); if (!i) return r(false);
+        """(s) => new Promise(r => { const i = EDeck.shadow.querySelector(s); if (!i) return r(false);
             const c = document.createElement('canvas'); c.width = 8; c.height = 8;
             const done = () => { try { c.getContext('2d').drawImage(i, 0, 0, 8, 8);
               const d = c.getContext('2d').getImageData(4, 4, 1, 1).data; r(d[0] > 200 && d[1] < 60); }
@@ -126,7 +126,8 @@ def test_upload_then_delete_preview_shows_at_once_with_filter_kept(page, fresh_s
     os.unlink(os.path.join(server.folder, "badhandv4.preview.jpg"))
     modal.locator("[data-action=delete-preview]").click()
     page.wait_for_function(
-        "(s) => !document.querySelector(s + ' img') && !!document.querySelector(s + ' .edeck-placeholder')",
+        "(s) => !EDeck.shadow.querySelector(s + ' img')"
+        " && !!EDeck.shadow.querySelector(s + ' .edeck-placeholder')",
         arg=f'.edeck-card[data-path="{path}"]',
     )
     assert not os.path.exists(os.path.join(server.folder, "badhandv4.preview.png"))
@@ -140,7 +141,7 @@ def test_bad_upload_gets_a_message_and_changes_nothing(page, fresh_server, tmp_p
     modal = _open_editor(page)
     modal.locator("input[data-action=upload-preview]").set_input_files(str(fake))
     page.wait_for_function(
-        "() => document.querySelector('#embedding_deck_modal .edeck-modal-message')"
+        "() => EDeck.shadow.querySelector('#embedding_deck_modal .edeck-modal-message')"
         ".textContent.includes('not an image')"
     )
     assert not os.path.exists(os.path.join(server.folder, "EasyNegative.preview.png.tmp"))
@@ -154,13 +155,13 @@ def test_bad_upload_gets_a_message_and_changes_nothing(page, fresh_server, tmp_p
 def test_keyboard_escape_focus_trap_and_standalone_replace_disabled(page, server):
     open_deck(page, server)
     modal = _open_editor(page)
-    assert page.evaluate("document.activeElement.name") == "description"
+    assert page.evaluate("EDeck.host.activeElement().name") == "description"
     replace = modal.locator("[data-action=replace-preview]")
     assert replace.is_disabled()
     assert "Only inside the WebUI" in replace.get_attribute("title")
     for _ in range(40):  # tabbing never leaves the dialog
         page.keyboard.press("Tab")
-        assert page.evaluate("!!document.activeElement.closest('#embedding_deck_modal')")
+        assert page.evaluate("!!EDeck.host.activeElement().closest('#embedding_deck_modal')")
     modal.locator("[data-action=hash]").click()
     page.wait_for_function(
         "() => /^[0-9a-f]{12}$/.test(document.querySelector("
@@ -178,13 +179,13 @@ MAKE_FILE_JS = """(rgb) => new Promise(r => {
 DROP_JS = """async (rgb) => {
     const file = await (MAKE)(rgb);
     const dt = new DataTransfer(); dt.items.add(file);
-    document.querySelector('#embedding_deck_modal .edeck-drop')
+    EDeck.shadow.querySelector('#embedding_deck_modal .edeck-drop')
         .dispatchEvent(new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true}));
 }""".replace("MAKE", MAKE_FILE_JS)
 PASTE_JS = """async (rgb) => {
     const file = await (MAKE)(rgb);
     const dt = new DataTransfer(); dt.items.add(file);
-    document.querySelector('#embedding_deck_modal textarea[name=notes]')
+    EDeck.shadow.querySelector('#embedding_deck_modal textarea[name=notes]')
         .dispatchEvent(new ClipboardEvent('paste', {clipboardData: dt, bubbles: true, cancelable: true}));
 }""".replace("MAKE", MAKE_FILE_JS)
 

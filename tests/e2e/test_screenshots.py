@@ -73,11 +73,12 @@ def test_phone_width_and_dark_theme(page, server):
     page.locator("#tabs button", has_text="Embeddings").first.click()
     page.wait_for_selector(".edeck-card")
     widths = page.evaluate(
-        "() => Array.from(document.querySelectorAll('.edeck-card')).map(c => c.getBoundingClientRect().right)"
+        "() => Array.from(EDeck.shadow.querySelectorAll('.edeck-card'))"
+        ".map(c => c.getBoundingClientRect().right)"
     )
     assert max(widths) <= 390  # no card runs off a phone screen
     assert page.evaluate("document.documentElement.scrollWidth") <= 400
-    bg = page.evaluate("getComputedStyle(document.querySelector('.edeck-card')).backgroundColor")
+    bg = page.evaluate("getComputedStyle(EDeck.shadow.querySelector('.edeck-card')).backgroundColor")
     r, g, b = (int(x) for x in bg[bg.index("(") + 1 : bg.index(")")].split(",")[:3])
     assert r + g + b < 3 * 100  # follows the dark theme's block colour
     page.wait_for_timeout(300)
