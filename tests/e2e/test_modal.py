@@ -29,18 +29,32 @@ def _open_editor(page, path: str = PATH):
     return modal
 
 
-def _centre_rgb(page, selector: str) -> list[int]:
-    page.wait_for_function(
-        "(s) => { const i = EDeck.shadow.querySelector(s); return i && i.complete && i.naturalWidth > 0; }",
-        arg=selector,
-    )
-    return page.evaluate(
-        """(s) => { const img = EDeck.shadow.querySelector(s); const c = document.createElement('canvas');
-            c.width = img.naturalWidth; c.height = img.naturalHeight; const g = c.getContext('2d');
-            g.drawImage(img, 0, 0); const d = g.getImageData(c.width >> 1, c.height >> 1, 1, 1).data;
-            return [d[0], d[1], d[2]]; }""",
-        selector,
-    )
+# The centre pixel of a loaded image, or null. Read in the same call that finds the image
+# loaded: the grid may swap the element between two calls.
+CENTRE_RGB_JS = """(s) => { const i = EDeck.shadow.querySelector(s);
+    if (!i || !i.complete || !i.naturalWidth) return null;
+    const c = document.createElement('canvas'); c.width = i.naturalWidth; c.height = i.naturalHeight;
+    const g = c.getContext('2d'); g.drawImage(i, 0, 0);
+    return Array.from(g.getImageData(c.width >> 1, c.height >> 1, 1, 1).data.slice(0, 3)); }"""
+
+
+def _wait_red(page, selector: str) -> None:
+    """Wait until the image at selector is loaded and red in its centre.
+
+    The check is synchronous on purpose: wait_for_function takes any truthy value as done,
+    a pending Promise included, so a Promise-returning check never waits at all.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function(
+            f"(s) => {{ const p = ({CENTRE_RGB_JS})(s); return !!p && p[0] > 200 && p[1] < 60 && p[2] < 60; }}",
+            arg=selector,
+            timeout=10000,
+        )
+    except PlaywrightTimeout:
+        centre = page.evaluate(CENTRE_RGB_JS, selector)
+        raise AssertionError(f"{selector} never showed red; its centre is {centre}") from None
 
 
 def test_edit_and_save_keeps_other_keys(page, fresh_server):
@@ -104,21 +118,8 @@ def test_upload_then_delete_preview_shows_at_once_with_filter_kept(page, fresh_s
     path = "badhandv4.pt"
     modal = _open_editor(page, path)
     modal.locator("input[data-action=upload-preview]").set_input_files(str(red))
-    card_img = f'.edeck-card[data-path="{path}"] img'
-    page.wait_for_function(
-        """(s) => new Promise(r => { const i = EDeck.shadow.querySelector(s); if (!i) return r(false);
-            const c = document.createElement('canvas'); c.width = 8; c.height = 8;
-            const done = () => { try { c.getContext('2d').drawImage(i, 0, 0, 8, 8);
-              const d = c.getContext('2d').getImageData(4, 4, 1, 1).data; r(d[0] > 200 && d[1] < 60); }
-              catch (e) { r(false); } };
-            if (i.complete) done(); else i.onload = done; })""",
-        arg=card_img,
-        timeout=10000,
-    )
-    r, g, b = _centre_rgb(page, card_img)
-    assert r > 200 and g < 60 and b < 60
-    r, g, b = _centre_rgb(page, "#embedding_deck_modal .edeck-modal-img")
-    assert r > 200 and g < 60
+    _wait_red(page, f'.edeck-card[data-path="{path}"] img')
+    _wait_red(page, "#embedding_deck_modal .edeck-modal-img")
     assert os.path.exists(os.path.join(server.folder, "badhandv4.preview.png"))
     assert page.input_value("#embedding_deck_search") == "bad"
     assert card_paths(page) == filtered
