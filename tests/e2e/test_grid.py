@@ -99,6 +99,19 @@ def test_tree_filters_by_folder(page, server):
     assert len(card_paths(page)) == 12
 
 
+def test_tree_and_path_sort_share_one_natural_order(page, server):
+    open_deck(page, server)
+    folders_in_grid: list[str] = []
+    for path in card_paths(page):
+        top = path.split("/")[0] if "/" in path else None
+        if top and top not in folders_in_grid:
+            folders_in_grid.append(top)
+    page.click("#embedding_deck_tree_toggle")
+    nodes = page.locator("#embedding_deck_tree .edeck-tree-node")
+    in_tree = [f for f in nodes.evaluate_all("ns => ns.map(n => n.dataset.folder)") if f and "/" not in f]
+    assert in_tree == folders_in_grid == ["broken", "SD2", "SD15", "SDXL", "styles"]
+
+
 def test_incompatible_cards_greyed_and_hidden(page, fresh_server):
     server = fresh_server  # switches the server's model family
     open_deck(page, server)
