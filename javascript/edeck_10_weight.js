@@ -85,9 +85,11 @@
         return tags;
     }
 
-    function isHigh(text, i) {
+    /** A surrogate pair starts at i (a lone surrogate is one character). */
+    function isPair(text, i) {
         var c = text.charCodeAt(i);
-        return c >= 0xd800 && c <= 0xdbff && i + 1 < text.length;
+        var d = text.charCodeAt(i + 1);
+        return c >= 0xd800 && c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff;
     }
 
     /** Length of the unit at i: a tag, an escape "\x", a surrogate pair, or one character. */
@@ -96,9 +98,9 @@
             return tags[i] - i;
         }
         if (text[i] === "\\" && i + 1 < text.length && tags[i + 1] === undefined) {
-            return isHigh(text, i + 1) ? 3 : 2;
+            return isPair(text, i + 1) ? 3 : 2;
         }
-        return isHigh(text, i) ? 2 : 1;
+        return isPair(text, i) ? 2 : 1;
     }
 
     /** A bracket character: open a group, close the innermost one, or a stray closer. */
