@@ -36,7 +36,12 @@
     var TAG = /<\w+:[^>]+>/g;
     var SPECIAL = /[\\()[\]:|<\ud800-\udbff]/g; // all else is plain text
 
-    /** The options object the WebUI keeps in `opts`, mapped to ours. */
+    /**
+     * The WebUI's Ctrl+Up/Down settings (its global `opts`), mapped to ours.
+     * @param {object} [opts] keyedit_precision_attention, keyedit_precision_extra,
+     *   keyedit_delimiters, keyedit_delimiters_whitespace; missing ones take the defaults
+     * @returns {object} options for adjust()
+     */
     function optionsFrom(opts) {
         var o = Object.assign({}, DEFAULTS);
         if (!opts) {
@@ -468,15 +473,20 @@
         return /\d/.test(ch) || (ch === "." && /\d/.test(text[i - 1] || "") && /\d/.test(text[i + 1] || ""));
     }
 
-    /** Grow [s, e) until it cuts no number, unit, tag, group or part separator. */
-    function grow(p, s, e) {
+    /** [s, e) widened to whole numbers ("5" of "0.5" → "0.5") and whole units. */
+    function wholeUnits(p, s, e) {
         while (s > 0 && inNumber(p.text, s - 1) && inNumber(p.text, s)) {
             s--;
         }
         while (e < p.text.length && inNumber(p.text, e - 1) && inNumber(p.text, e)) {
             e++;
         }
-        var span = {s: unitStart(p, s), e: e > 0 ? Math.max(e, unitEnd(p, e - 1)) : e, grown: true};
+        return {s: unitStart(p, s), e: e > 0 ? Math.max(e, unitEnd(p, e - 1)) : e, grown: true};
+    }
+
+    /** Grow [s, e) until it cuts no number, unit, tag, group or part separator. */
+    function grow(p, s, e) {
+        var span = wholeUnits(p, s, e);
         function visit(node) {
             node.children.forEach(function (k) {
                 if (k.e <= span.s || k.s >= span.e || (k.s >= span.s && k.e <= span.e)) {
