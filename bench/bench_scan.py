@@ -160,6 +160,43 @@ def full_load(root: str) -> float:
     return time.perf_counter() - start
 
 
+# The same floor as a whole process of its own: interpreter start, walk, stat, header.
+FLOOR_PROCESS = """
+import os, sys
+root = sys.argv[1]
+exts = (".safetensors", ".pt", ".bin")
+for folder, _dirs, files in os.walk(root, followlinks=True):
+    for name in files:
+        if not name.lower().endswith(exts):
+            continue
+        path = os.path.join(folder, name)
+        os.stat(path)
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+            if name.endswith(".safetensors"):
+                fh.read(int.from_bytes(head, "little"))
+"""
+
+
+def _run(cmd: list[str], env: dict | None = None) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - start
+
+
+def process_ratio(root: str) -> tuple[float, float]:
+    """Medians of 7 alternating runs: the whole-process floor, and ``scan --json`` as a
+    whole process from an empty cache (it then writes the cache before exiting)."""
+    floors, clis = [], []
+    cli = [sys.executable, "-m", "embedding_deck", "scan", root, "--json"]
+    for i in range(7):
+        floors.append(_run([sys.executable, "-c", FLOOR_PROCESS, root]))
+        env = dict(os.environ, XDG_CACHE_HOME=os.path.join(os.path.dirname(root), f"xdg-cold-{i}"))
+        clis.append(_run(cli, env))
+        shutil.rmtree(env["XDG_CACHE_HOME"], ignore_errors=True)
+    return statistics.median(floors), statistics.median(clis)
+
+
 def timed(fn) -> float:
     start = time.perf_counter()
     fn()
@@ -201,6 +238,7 @@ def main() -> None:
         timed(lambda: subprocess.run(cli, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, check=True))
         for _ in range(3)
     )
+    t_pfloor, t_pcold = process_ratio(root)
     t_full = statistics.median(full_load(root) for _ in range(3))
     n = len(lib.entries)
     print(f"entries listed                  {n:,}")
@@ -215,6 +253,10 @@ def main() -> None:
     print(f"warm scan, new Library + cache  {t_disk:7.3f} s")
     print(f"warm scan, in-process rescan    {t_warm:7.3f} s   (median of 9)")
     print(f"CLI scan --json, whole process  {t_cli:7.3f} s   (warm cache)")
+    print(f"whole-process floor             {t_pfloor:7.3f} s   (python: walk, stat, safetensors header)")
+    print(
+        f"CLI scan --json, empty cache    {t_pcold:7.3f} s   = {t_pcold / t_pfloor:.2f} x the whole-process floor"
+    )
     print(
         f"full load + SHA-256 (WebUI way) {t_full:7.3f} s   = {t_full / t_cold:.1f} x our cold scan (median of 3)"
     )

@@ -33,6 +33,9 @@ class Deck:
         self._lock = threading.Lock()
         self._hashes: dict[tuple[str, int, int], str] = {}
         self.reloader = HostReload(host.reload_embeddings)
+        # Image decoding and encoding hold the GIL in stretches: many at once in the thread
+        # pool starve the event loop's thread (the WebUI's own), so they take turns.
+        self._image_work = threading.Lock()
 
     def reload_host(self) -> dict[str, Any]:
         """Start the host's own reload in the background (one at a time); its status."""
@@ -214,7 +217,8 @@ class Deck:
         """Decode, re-encode and write X.preview.png; the updated row and a note."""
         path = self._abs(rel)
         try:
-            previews.write_preview(path, data)
+            with self._image_work:
+                previews.write_preview(path, data)
         except BadUpload:
             raise
         except OSError as err:
@@ -249,7 +253,8 @@ class Deck:
         if not os.path.isfile(path):
             raise NotFound("The preview file is gone; refresh the list.")
         try:
-            return thumbnail(path, width, os.path.join(self.host.cache_dir, "thumbs"))
+            with self._image_work:
+                return thumbnail(path, width, os.path.join(self.host.cache_dir, "thumbs"))
         except OSError:
             raise UnreadableFile("The preview image cannot be read.") from None
 
