@@ -27,16 +27,18 @@ def _scan(args: argparse.Namespace) -> int:
     library = Library(args.dir, cache)
     try:
         entries = ordered(library.scan(), "path")
-        library.flush()
     except OSError as err:
         print(f"error: cannot list {args.dir}: {err.strerror}", file=sys.stderr)
         return 2
     if args.json:
         # one object per line: readable, greppable, and encoded by json's C encoder
-        lines = (json.dumps(e.to_json(), ensure_ascii=False) for e in entries)
+        encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder, not one per line
+        lines = map(encode, (e.to_json() for e in entries))
         sys.stdout.write("[\n" + ",\n".join(lines) + "\n]\n")
     else:
         _print_table(entries)
+    sys.stdout.flush()
+    library.flush()  # the cache file was written meanwhile, on its own thread
     return 0
 
 

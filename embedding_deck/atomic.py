@@ -56,15 +56,20 @@ def _old_stat(path: str) -> os.stat_result | None:
         return None
 
 
-def atomic_write_bytes(path: str, data: bytes) -> None:
-    """Replace ``path`` with ``data`` in one rename."""
+def atomic_write_bytes(path: str, data: bytes, durable: bool = True) -> None:
+    """Replace ``path`` with ``data`` in one rename; ``durable`` fsyncs before it.
+
+    Only a cache may skip the fsync: after a power loss it may be empty or torn, which a
+    reader detects (invalid JSON) and answers by scanning again.
+    """
     folder = os.path.dirname(path) or "."
     fd, tmp = _open_temp(folder)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                os.fsync(fh.fileno())
         old = _old_stat(path)
         if old is not None:
             _keep_mode_and_owner(tmp, old)
@@ -75,8 +80,10 @@ def atomic_write_bytes(path: str, data: bytes) -> None:
         raise
 
 
-def atomic_write_json(path: str, data: Any, indent: int | None = 4, compact: bool = False) -> None:
+def atomic_write_json(
+    path: str, data: Any, indent: int | None = 4, compact: bool = False, durable: bool = True
+) -> None:
     """Write JSON the way the WebUI does (UTF-8, ``ensure_ascii=False``), atomically."""
     separators = (",", ":") if compact else None
     text = json.dumps(data, indent=indent, ensure_ascii=False, separators=separators)
-    atomic_write_bytes(path, text.encode("utf-8"))
+    atomic_write_bytes(path, text.encode("utf-8", "surrogateescape"), durable)

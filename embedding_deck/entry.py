@@ -7,6 +7,8 @@
 from __future__ import annotations
 
 import dataclasses
+import operator
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -67,7 +69,7 @@ class Entry:
     def to_json(self) -> dict[str, Any]:
         """The documented JSON object (times as ISO 8601 in UTC)."""
         # a shallow copy is enough: the JSON encoder only reads, and asdict() is slow
-        out = {name: getattr(self, name) for name in _ENTRY_FIELDS}
+        out = dict(zip(_ENTRY_FIELDS, _GET_FIELDS(self), strict=True))
         out["metadata"] = dict(self.metadata)
         out["created"] = iso_time(self.created)
         out["modified"] = iso_time(self.modified)
@@ -75,10 +77,14 @@ class Entry:
 
 
 _ENTRY_FIELDS = tuple(f.name for f in dataclasses.fields(Entry))
+_GET_FIELDS = operator.attrgetter(*_ENTRY_FIELDS)
 
 
 def iso_time(ts: float | None) -> str | None:
-    """Seconds since the epoch → ISO 8601 with a UTC offset, or None."""
+    """Seconds since the epoch → ISO 8601 with a UTC offset, or None (whole seconds)."""
     if ts is None:
         return None
-    return datetime.fromtimestamp(ts, tz=timezone.utc).isoformat(timespec="seconds")
+    try:
+        return time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(ts))
+    except (OverflowError, OSError, ValueError):  # outside what gmtime covers here
+        return datetime.fromtimestamp(ts, tz=timezone.utc).isoformat(timespec="seconds")

@@ -11,6 +11,7 @@ import contextlib
 import gc
 import hashlib
 import json
+import operator
 import os
 import threading
 from collections.abc import Iterator
@@ -24,7 +25,7 @@ from .formats import NotAnEmbedding, read_file
 from .scan import Candidate, Folder, Walker, stem_of
 from .sidecar import read_sidecars
 
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 NOT_EMBEDDING = "not-an-embedding"
 
 
@@ -113,7 +114,7 @@ class Library:
             return
         # Shallow snapshots only: the writer thread turns records into plain dicts itself.
         # Records are replaced, never changed in place, except record["parsed"] turning
-        # from a dict into a Parsed, which _plain accepts either way.
+        # from a list into a Parsed, which _plain accepts either way.
         files, sidecars = dict(self._parsed), dict(self._sidecars)
         self._dirty = False
         self.flush()
@@ -129,7 +130,7 @@ class Library:
         }
         try:
             os.makedirs(os.path.dirname(self.cache_path), exist_ok=True)
-            atomic_write_json(self.cache_path, data, indent=None, compact=True)
+            atomic_write_json(self.cache_path, data, indent=None, compact=True, durable=False)
         except OSError:
             self._dirty = True  # a read-only cache only costs speed; retry next scan
 
@@ -206,8 +207,8 @@ class Library:
         if record.get("kind") == NOT_EMBEDDING:
             return None
         parsed = record["parsed"]
-        if isinstance(parsed, dict):  # loaded from the cache file
-            parsed = record["parsed"] = Parsed(**parsed)
+        if isinstance(parsed, list):  # loaded from the cache file: the fields in order
+            parsed = record["parsed"] = Parsed(*parsed)
         return parsed
 
     def _attach_sidecars(self, entry: Entry, cand: Candidate, stamp: list) -> None:
@@ -285,8 +286,11 @@ def _plain(record: dict[str, Any]) -> dict[str, Any]:
     # Always a copy: the scan may swap record["parsed"] while the writer thread encodes.
     parsed = record.get("parsed")
     if isinstance(parsed, Parsed):
-        return {**record, "parsed": {f: getattr(parsed, f) for f in parsed.__slots__}}
+        return {**record, "parsed": list(_PARSED_FIELDS(parsed))}
     return dict(record)
+
+
+_PARSED_FIELDS = operator.attrgetter(*Parsed.__slots__)
 
 
 def _is_sibling_preview(cand: Candidate) -> bool:

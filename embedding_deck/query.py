@@ -9,6 +9,7 @@ segment, digit runs by number ("SD2" before "SD15"), other text by code point.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -51,12 +52,15 @@ def _run_key(run: str, is_digits: bool) -> Any:
     return (len(short), short, run)
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _segment_key(segment: str) -> tuple[Any, ...]:
+    # Folder names repeat across thousands of paths: each is split once.
+    return tuple(_run_key(run, i % 2 == 1) for i, run in enumerate(_DIGIT_RUNS.split(segment)))
+
+
 def natural_key(text: str) -> tuple[tuple[Any, ...], ...]:
     """The deck's one order for paths, names and tree folders ("SD2" before "SD15")."""
-    return tuple(
-        tuple(_run_key(run, i % 2 == 1) for i, run in enumerate(_DIGIT_RUNS.split(segment)))
-        for segment in text.lower().split("/")
-    )
+    return tuple(map(_segment_key, text.lower().split("/")))
 
 
 def _sort_value(entry: Entry, key: str) -> Any:
@@ -72,7 +76,9 @@ def ordered(entries: list[Entry], key: str = "path", descending: bool = False) -
     """Entries sorted by ``key`` (ties by path, always ascending)."""
     if key not in SORT_KEYS:
         raise ValueError(f"unknown sort key {key!r}; use one of {', '.join(SORT_KEYS)}")
-    by_path = sorted(entries, key=lambda e: natural_key(e.path))
+    by_path = sorted(entries, key=lambda e: natural_key(e.path), reverse=descending and key == "path")
+    if key == "path":
+        return by_path  # paths are unique: no ties to break
     return sorted(by_path, key=lambda e: _sort_value(e, key), reverse=descending)
 
 
