@@ -127,9 +127,13 @@ def serve(
     auth: tuple[str, str] | None = None,
     lang: str | None = None,
     allowed_hosts: list[str] | None = None,
+    host_factory: type[StandaloneHost] = StandaloneHost,
 ) -> None:
-    """Run the standalone server until interrupted; ``auth`` = (user, password) or None."""
-    deck = Deck(StandaloneHost(embeddings_dir, cache_dir, allowed_hosts=allowed_hosts))
+    """Run the standalone server until interrupted; ``auth`` = (user, password) or None.
+
+    ``host_factory`` lets tests serve the page with a stand-in host (e.g. a slow reload).
+    """
+    deck = Deck(host_factory(embeddings_dir, cache_dir, allowed_hosts=allowed_hosts))
     _inject_assets(load_localization(lang))
     page = build_page(deck)
     page.queue()

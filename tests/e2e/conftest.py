@@ -26,7 +26,9 @@ DEMO = os.path.join(ROOT, "embedding_deck_app", "demo_files")
 class Server:
     """A running ``python -m embedding_deck serve`` process."""
 
-    def __init__(self, folder: str, cache: str, extra: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, folder: str, cache: str, extra: tuple[str, ...] = (), launcher: str | None = None
+    ) -> None:
         self.folder = folder
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
@@ -40,8 +42,10 @@ class Server:
             folder,
             "--port",
             str(self.port),
-            *extra,
         ]
+        if launcher:  # a script of ours serving the page with a stand-in host
+            cmd = [sys.executable, os.path.join(ROOT, "tests", "e2e", launcher), folder, str(self.port)]
+        cmd += list(extra)
         self.log = open(os.path.join(cache, "server.log"), "w")
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         self._wait()
@@ -80,14 +84,16 @@ class Server:
 
 
 @contextlib.contextmanager
-def _running(tmp: str, extra: tuple[str, ...] = (), demo: bool = True) -> Iterator[Server]:
+def _running(
+    tmp: str, extra: tuple[str, ...] = (), demo: bool = True, launcher: str | None = None
+) -> Iterator[Server]:
     """A server on a fresh copy of the demo library under tmp (or on a missing folder)."""
     folder = os.path.join(tmp, "embeddings" if demo else "no-such-folder")
     if demo:
         shutil.copytree(DEMO, folder)
     cache = os.path.join(tmp, "cache")
     os.makedirs(cache)
-    srv = Server(folder, cache, extra)
+    srv = Server(folder, cache, extra, launcher)
     try:
         yield srv
     finally:
@@ -105,6 +111,13 @@ def server(tmp_path_factory):
 def fresh_server(tmp_path):
     """A server on a private copy of the demo library, for tests that change files."""
     with _running(str(tmp_path)) as srv:
+        yield srv
+
+
+@pytest.fixture
+def slow_reload_server(tmp_path):
+    """A server whose stand-in WebUI takes 3 s to reload its embeddings."""
+    with _running(str(tmp_path), ("3",), launcher="slow_reload_server.py") as srv:
         yield srv
 
 
