@@ -36,6 +36,7 @@ class Deck:
         # Image decoding and encoding hold the GIL in stretches: many at once in the thread
         # pool starve the event loop's thread (the WebUI's own), so they take turns.
         self._image_work = threading.Lock()
+        self.upload_slots = threading.BoundedSemaphore(2)
 
     def reload_host(self) -> dict[str, Any]:
         """Start the host's own reload in the background (one at a time); its status."""

@@ -171,8 +171,14 @@ def mount(app: FastAPI, deck: Deck, dependencies: Sequence[Any] = ()) -> None:
 
     async def upload_preview(request: Request, path: str = "") -> Response:
         await run_in_threadpool(deck.entry, path)  # refuse before reading 32 MB
-        data = await _limited_body(request, MAX_UPLOAD_BYTES, "The image")
-        return _json(await run_in_threadpool(deck.upload_preview, path, data))
+        # Bodies are read on the event loop: read a few at a time (the rest wait in the
+        # socket buffers), or twenty uploads at once would stall every other request.
+        await run_in_threadpool(deck.upload_slots.acquire)
+        try:
+            data = await _limited_body(request, MAX_UPLOAD_BYTES, "The image")
+            return _json(await run_in_threadpool(deck.upload_preview, path, data))
+        finally:
+            deck.upload_slots.release()
 
     async def delete_preview(request: Request) -> Response:
         path = _path_of(await _json_body(request))
