@@ -24,7 +24,7 @@ def _scan(args: argparse.Namespace) -> int:
         print(f"error: {args.dir} is not a folder that can be read", file=sys.stderr)
         return 2
     cache = None if args.no_cache else _cache_path(args.dir)
-    library = Library(args.dir, cache)
+    library = Library(args.dir, cache, write_later=True)
     try:
         entries = ordered(library.scan(), "path")
     except OSError as err:
@@ -38,8 +38,28 @@ def _scan(args: argparse.Namespace) -> int:
     else:
         _print_table(entries)
     sys.stdout.flush()
-    library.flush()  # the cache file was written meanwhile, on its own thread
+    _write_cache_after_exit(library)
     return 0
+
+
+def _write_cache_after_exit(library: Library) -> None:
+    """The output is complete: a detached child writes the cache file, so the command
+    returns without waiting for it (where there is no fork, this process writes it)."""
+    if not library.cache_pending:
+        return
+    if not hasattr(os, "fork"):
+        library.write_pending_cache()
+        return
+    sys.stderr.flush()
+    if os.fork() != 0:
+        return
+    try:  # the child: let go of the caller's pipes, so `scan | jq` ends with the parent
+        null = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(null, fd)
+        library.write_pending_cache()
+    finally:
+        os._exit(0)
 
 
 def _print_table(entries: list) -> None:

@@ -75,9 +75,13 @@ def _sidecar_stamp(folder: Folder, sidecars: list[tuple[str, str]]) -> list[list
 class Library:
     """Entries of one folder by relative path, with an optional on-disk cache."""
 
-    def __init__(self, root: str, cache_path: str | None = None) -> None:
+    def __init__(self, root: str, cache_path: str | None = None, write_later: bool = False) -> None:
+        """``write_later``: keep the cache write for ``write_pending_cache()`` (the CLI)
+        instead of starting it on a thread at the end of each scan."""
         self.root = os.path.abspath(root)
         self.cache_path = cache_path
+        self._write_later = write_later
+        self._pending: tuple[dict[str, Any], dict[str, Any]] | None = None
         self.entries: dict[str, Entry] = {}
         self.folders: list[str] = []
         self.repeated_folders: list[str] = []
@@ -117,6 +121,9 @@ class Library:
         # from a list into a Parsed, which _plain accepts either way.
         files, sidecars = dict(self._parsed), dict(self._sidecars)
         self._dirty = False
+        if self._write_later:
+            self._pending = (files, sidecars)
+            return
         self.flush()
         self._writer = threading.Thread(target=self._write_cache, args=(files, sidecars), daemon=True)
         self._writer.start()
@@ -133,6 +140,17 @@ class Library:
             atomic_write_json(self.cache_path, data, indent=None, compact=True, durable=False)
         except OSError:
             self._dirty = True  # a read-only cache only costs speed; retry next scan
+
+    def write_pending_cache(self) -> None:
+        """Write the cache a ``write_later`` library kept back, now, on this thread."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            self._write_cache(*pending)
+
+    @property
+    def cache_pending(self) -> bool:
+        """True when a ``write_later`` library has a cache write kept back."""
+        return self._pending is not None
 
     def flush(self) -> None:
         """Wait until a pending cache write has finished."""

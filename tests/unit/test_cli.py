@@ -65,3 +65,29 @@ def test_scan_table_and_bad_dir(emb_dir, tmp_path):
     assert "SD2" in out.stdout and "1 embeddings, 0 unreadable." in out.stdout
     missing = run("scan", str(tmp_path / "missing"))
     assert missing.returncode == 2 and "not a folder" in missing.stderr
+
+
+def test_scan_leaves_a_cache_for_the_next_run(emb_dir, tmp_path):
+    """The cache is written after the output is complete (by a detached child where
+    fork exists); the command's own pipes are closed when it exits."""
+    import time
+
+    for i in range(5):
+        f.write_safetensors(str(emb_dir / f"e{i}.safetensors"), {"emb_params": (2, 768)})
+    env = dict(os.environ, XDG_CACHE_HOME=str(tmp_path / "xdg"))
+    cmd = [sys.executable, "-m", "embedding_deck", "scan", str(emb_dir), "--json"]
+    started = time.perf_counter()
+    out = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, check=True, timeout=30)
+    assert time.perf_counter() - started < 20
+    assert len(json.loads(out.stdout)) == 5
+    cache_dir = tmp_path / "xdg" / "embedding_deck"
+
+    def caches() -> list:
+        return sorted(cache_dir.glob("index-*.json")) if cache_dir.exists() else []
+
+    deadline = time.time() + 10
+    while time.time() < deadline and not caches():
+        time.sleep(0.05)
+    (cache,) = caches()  # written atomically (temp file + rename): once named, it is whole
+    data = json.loads(cache.read_text())
+    assert sorted(data["files"]) == [f"e{i}.safetensors" for i in range(5)]
