@@ -35,6 +35,7 @@ def root_html(size: str = "medium") -> str:
   <div class="edeck-toolbar" role="toolbar" aria-label="Embedding Deck tools">
     <input id="embedding_deck_search" class="edeck-search" type="search" autocomplete="off"
       placeholder="Search name, path, description, notes" title="Search (press / to focus)">
+    <div class="edeck-tools">
     <select id="embedding_deck_sort" class="edeck-select" title="Sort by">{options}</select>
     <button id="embedding_deck_sort_dir" class="edeck-button" type="button" title="Ascending"
       data-desc="false">↑</button>
@@ -49,6 +50,7 @@ def root_html(size: str = "medium") -> str:
       </select></label>
     <button id="embedding_deck_refresh" class="edeck-button" type="button"
       title="Rescan the folder and reload the WebUI's embeddings">Refresh</button>
+    </div>
     <span id="embedding_deck_status" class="edeck-status" role="status" aria-live="polite"
       data-total="0" data-visible="0"></span>
   </div>

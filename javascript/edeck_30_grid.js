@@ -27,6 +27,7 @@
     function cardButton(cls, action, text, title, label) {
         var button = el("button", cls);
         button.type = "button";
+        button.tabIndex = -1; // one Tab stop per grid: the keys reach these (Shift+Enter, e)
         button.dataset.action = action;
         button.title = title;
         button.setAttribute("aria-label", label);
@@ -40,10 +41,24 @@
         this.options = options;
         this.items = [];
         this.nodes = new Map();
+        this.rows = new Map();
+        this.active = 0;
+        this.L = null;
         this.family = null;
         this.size = SIZES[options.size] || SIZES.medium;
         this.pending = false;
         var self = this;
+        // WAI-ARIA grid: rows of cells, one Tab stop (roving tabindex), arrows move
+        container.setAttribute("role", "grid");
+        container.addEventListener("keydown", function (ev) {
+            self.onKey(ev);
+        });
+        container.addEventListener("focusin", function (ev) {
+            var card = ev.target.closest && ev.target.closest(".edeck-card");
+            if (card && card.dataset.index) {
+                self.setActive(+card.dataset.index);
+            }
+        });
         container.addEventListener("scroll", function () {
             self.schedule();
         }, {passive: true});
@@ -62,6 +77,9 @@
 
     Grid.prototype.setItems = function (items, family, keepScroll) {
         this.items = items;
+        if (!keepScroll || this.active >= items.length) {
+            this.active = 0;
+        }
         this.family = family;
         this.clear();
         if (!keepScroll) {
@@ -90,6 +108,69 @@
             node.remove();
         });
         this.nodes.clear();
+        this.rows.forEach(function (row) {
+            row.remove();
+        });
+        this.rows.clear();
+    };
+
+    /** Make item index the grid's one Tab stop. */
+    Grid.prototype.setActive = function (index) {
+        this.active = index;
+        var self = this;
+        this.nodes.forEach(function (node) {
+            node.tabIndex = +node.dataset.index === self.active ? 0 : -1;
+        });
+    };
+
+    /** Move the focus to item index: scroll its row into view, render, focus. */
+    Grid.prototype.focusItem = function (index) {
+        if (!this.items.length) {
+            return;
+        }
+        index = Math.max(0, Math.min(this.items.length - 1, index));
+        var L = this.L || this.layout();
+        var top = Math.floor(index / L.cols) * L.rowH;
+        var c = this.container;
+        if (top < c.scrollTop) {
+            c.scrollTop = top;
+        } else if (top + L.rowH > c.scrollTop + c.clientHeight) {
+            c.scrollTop = top + L.rowH - c.clientHeight;
+        }
+        this.setActive(index);
+        this.render();
+        var node = this.nodes.get(this.items[index].path);
+        if (node) {
+            node.focus({preventScroll: true});
+        }
+    };
+
+    var MOVES = {ArrowLeft: 1, ArrowRight: 1, ArrowUp: 1, ArrowDown: 1, Home: 1, End: 1, PageUp: 1, PageDown: 1};
+
+    Grid.prototype.onKey = function (ev) {
+        var card = ev.target.closest && ev.target.closest(".edeck-card");
+        if (!card || ev.target !== card || !MOVES[ev.key] || ev.altKey || ev.metaKey) {
+            return;
+        }
+        ev.preventDefault();
+        var L = this.L || this.layout();
+        var i = +card.dataset.index;
+        var col = i % L.cols;
+        var page = Math.max(1, Math.floor(this.container.clientHeight / L.rowH)) * L.cols;
+        var to = {
+            ArrowLeft: i - 1,
+            ArrowRight: i + 1,
+            ArrowUp: i - L.cols,
+            ArrowDown: i + L.cols,
+            Home: ev.ctrlKey ? 0 : i - col,
+            End: ev.ctrlKey ? this.items.length - 1 : Math.min(this.items.length - 1, i - col + L.cols - 1),
+            PageUp: i - page,
+            PageDown: i + page,
+        }[ev.key];
+        if (to < 0 || to >= this.items.length) {
+            to = ev.key.indexOf("Page") === 0 ? Math.max(0, Math.min(this.items.length - 1, to)) : i;
+        }
+        this.focusItem(to);
     };
 
     Grid.prototype.schedule = function () {
@@ -106,16 +187,20 @@
 
     Grid.prototype.layout = function () {
         var width = Math.max(this.container.clientWidth - GAP, 100);
-        var cardW = Math.min(this.size[0], width);
+        // a phone: small cards, so at least two columns show with their names
+        var size = width < 480 ? [120, 180] : this.size;
+        var cardW = Math.min(size[0], width);
         var cols = Math.max(1, Math.floor((width + GAP) / (cardW + GAP)));
         cardW = Math.floor((width - (cols - 1) * GAP) / cols);
-        var cardH = Math.round(this.size[1] * (cardW / this.size[0]));
+        var cardH = Math.round(size[1] * (cardW / size[0]));
         return {cols: cols, w: cardW, h: cardH, rowH: cardH + GAP};
     };
 
     Grid.prototype.render = function () {
-        var L = this.layout();
+        var L = (this.L = this.layout());
         var rows = Math.ceil(this.items.length / L.cols);
+        this.container.setAttribute("aria-rowcount", String(rows));
+        this.container.setAttribute("aria-colcount", String(L.cols));
         this.spacer.style.height = rows * L.rowH + "px";
         var top = this.container.scrollTop;
         var first = Math.max(0, Math.floor(top / L.rowH) - MARGIN_ROWS);
@@ -131,20 +216,50 @@
                 self.nodes.delete(path);
             }
         });
+        this.rows.forEach(function (rowEl, r) {
+            if (r < first || r >= last) {
+                rowEl.remove();
+                self.rows.delete(r);
+            }
+        });
         var fragment = document.createDocumentFragment();
+        var tabStop = null;
         wanted.forEach(function (index, path) {
+            var r = Math.floor(index / L.cols);
+            var rowEl = self.rows.get(r);
+            if (!rowEl) {
+                rowEl = document.createElement("div");
+                rowEl.className = "edeck-row";
+                rowEl.setAttribute("role", "row");
+                self.rows.set(r, rowEl);
+                fragment.appendChild(rowEl);
+            }
+            rowEl.setAttribute("aria-rowindex", String(r + 1));
+            rowEl.style.transform = "translateY(" + r * L.rowH + "px)";
+            rowEl.style.height = L.h + "px";
             var node = self.nodes.get(path);
             if (!node) {
                 node = self.card(self.items[index], L.w);
                 self.nodes.set(path, node);
-                fragment.appendChild(node);
+            }
+            if (node.parentNode !== rowEl) {
+                rowEl.appendChild(node);
             }
             var col = index % L.cols;
-            var row = Math.floor(index / L.cols);
-            node.style.transform = "translate(" + col * (L.w + GAP) + "px," + row * L.rowH + "px)";
+            node.dataset.index = String(index);
+            node.setAttribute("aria-colindex", String(col + 1));
+            node.tabIndex = index === self.active ? 0 : -1;
+            if (index === self.active || tabStop === null) {
+                tabStop = index === self.active ? node : tabStop || node;
+            }
+            node.style.transform = "translateX(" + col * (L.w + GAP) + "px)";
             node.style.width = L.w + "px";
             node.style.height = L.h + "px";
         });
+        // the active card scrolled away: the first card in view keeps the grid's Tab stop
+        if (tabStop && +tabStop.dataset.index !== this.active) {
+            tabStop.tabIndex = 0;
+        }
         this.container.appendChild(fragment);
         if (this.options.onRender) {
             this.options.onRender(this);
@@ -156,8 +271,8 @@
         var F = EDeck.format;
         var why = Q.incompatibility(e, this.family);
         var card = el("div", "edeck-card");
-        card.setAttribute("role", "listitem");
-        card.tabIndex = 0;
+        card.setAttribute("role", "gridcell");
+        card.tabIndex = -1;
         card.dataset.name = e.name;
         card.dataset.path = e.path;
         card.dataset.arch = e.arch;
@@ -168,7 +283,16 @@
         if (e.error) {
             card.classList.add("edeck-broken");
         }
-        card.title = e.error ? e.path + "\n" + e.error : e.path + (why ? "\n" + why : "");
+        card.title = e.error ? e.path + "\n" + EDeck.t(e.error) : e.path + (why ? "\n" + why : "");
+        var said = [e.name, e.arch === "unknown" ? EDeck.t("Unknown model family") : e.arch];
+        if (e.vectors) {
+            said.push(EDeck.t(e.vectors === 1 ? "{n} vec" : "{n} vecs", {n: e.vectors}));
+        }
+        if (e.collides_with && e.collides_with.length) {
+            said.push(F.collisionTitle(e));
+        }
+        said = said.concat(e.warnings || [], why ? [why] : [], e.error ? [EDeck.t(e.error)] : []);
+        card.setAttribute("aria-label", said.join(", "));
 
         var thumb = el("div", "edeck-thumb");
         if (e.error) {

@@ -23,14 +23,71 @@
             }
             self.onPick(folder === self.selected ? "" : folder);
         });
+        nav.setAttribute("role", "tree");
         nav.addEventListener("keydown", function (ev) {
             var node = ev.target.closest(".edeck-tree-node");
-            if (node && (ev.key === "Enter" || ev.key === " ")) {
+            if (!node || ev.altKey || ev.ctrlKey || ev.metaKey) {
+                return;
+            }
+            if (ev.key === "Enter" || ev.key === " ") {
                 ev.preventDefault();
+                self.focusFolder = node.dataset.folder;
                 node.click();
+            } else if (self.move(node, ev.key)) {
+                ev.preventDefault();
+            }
+        });
+        nav.addEventListener("focusin", function (ev) {
+            var node = ev.target.closest && ev.target.closest(".edeck-tree-node");
+            if (node) {
+                self.focusFolder = node.dataset.folder;
             }
         });
     }
+
+    /** WAI-ARIA tree keys: ↑/↓ Home/End move, → opens or goes in, ← closes or goes up. */
+    Tree.prototype.move = function (node, key) {
+        var nodes = Array.prototype.slice.call(this.nav.querySelectorAll(".edeck-tree-node"));
+        var i = nodes.indexOf(node);
+        var folder = node.dataset.folder;
+        var open = node.getAttribute("aria-expanded");
+        var target = null;
+        if (key === "ArrowDown") {
+            target = nodes[i + 1];
+        } else if (key === "ArrowUp") {
+            target = nodes[i - 1];
+        } else if (key === "Home") {
+            target = nodes[0];
+        } else if (key === "End") {
+            target = nodes[nodes.length - 1];
+        } else if (key === "ArrowRight") {
+            if (open === "false") {
+                this.focusFolder = folder;
+                this.toggle(folder);
+                return true;
+            }
+            target = open === "true" ? nodes[i + 1] : null;
+        } else if (key === "ArrowLeft") {
+            if (open === "true" && folder !== "") {
+                this.focusFolder = folder;
+                this.toggle(folder);
+                return true;
+            }
+            var parent = folder === "" ? null : folder.slice(0, Math.max(0, folder.lastIndexOf("/")));
+            target = parent === null ? null : nodes.filter(function (n) {
+                return n.dataset.folder === parent;
+            })[0];
+        } else {
+            return false;
+        }
+        if (target) {
+            node.tabIndex = -1;
+            target.tabIndex = 0;
+            this.focusFolder = target.dataset.folder;
+            target.focus();
+        }
+        return true;
+    };
 
     Tree.prototype.toggle = function (folder) {
         if (this.collapsed.has(folder)) {
@@ -54,10 +111,22 @@
     Tree.prototype.draw = function (counts, selected) {
         this.counts = counts;
         this.selected = selected || "";
+        var active = EDeck.host.activeElement();
+        var hadFocus = !!active && this.nav.contains(active);
+        if (this.focusFolder === undefined || !Object.prototype.hasOwnProperty.call(counts, this.focusFolder)) {
+            this.focusFolder = this.selected;
+        }
         var fragment = document.createDocumentFragment();
         this.add(fragment, "", 0);
         this.nav.textContent = "";
         this.nav.appendChild(fragment);
+        var stop = this.nav.querySelector(".edeck-tree-node[tabindex='0']") || this.nav.querySelector(".edeck-tree-node");
+        if (stop) {
+            stop.tabIndex = 0;
+            if (hadFocus) {
+                stop.focus({preventScroll: true});
+            }
+        }
     };
 
     Tree.prototype.add = function (parentNode, folder, depth) {
@@ -65,8 +134,10 @@
         var node = document.createElement("div");
         node.className = "edeck-tree-node" + (folder === this.selected ? " edeck-selected" : "");
         node.dataset.folder = folder;
-        node.tabIndex = 0;
+        node.tabIndex = folder === this.focusFolder ? 0 : -1;
         node.setAttribute("role", "treeitem");
+        node.setAttribute("aria-level", String(depth + 1));
+        node.setAttribute("aria-selected", String(folder === this.selected));
         node.style.paddingLeft = depth * 12 + "px";
         var chevron = document.createElement("span");
         chevron.className = "edeck-chevron";

@@ -218,9 +218,16 @@
         });
         grid.addEventListener("keydown", function (ev) {
             var card = ev.target.closest(".edeck-card");
-            if (card && ev.target === card && ev.key === "Enter") {
+            if (!card || ev.target !== card || ev.ctrlKey || ev.altKey || ev.metaKey) {
+                return;
+            }
+            if (ev.key === "Enter") {
                 ev.preventDefault();
                 act(ev, card);
+            } else if (ev.key === "e" || ev.key === "F2") {
+                // the editor (WAI-ARIA: F2 edits a grid cell)
+                ev.preventDefault();
+                act({target: card.querySelector("[data-action=edit]"), shiftKey: false}, card);
             }
         });
     };

@@ -111,3 +111,51 @@ def test_host_css_cannot_restyle_the_deck(page, server, theme):
         assert page.evaluate(CONTRAST_JS, "#embedding_deck_drawer >>> " + sel) >= 4.5, sel
     in_drawer = _style(page, "#embedding_deck_refresh")
     assert in_drawer == refresh | {"w": in_drawer["w"]}  # the toolbar looks the same in the drawer
+
+
+RECT_JS = """(el) => { const r = el.getBoundingClientRect();
+    return {top: r.top, bottom: r.bottom, left: r.left, right: r.right}; }"""
+
+
+@pytest.mark.parametrize("width", [360, 800])
+def test_narrow_windows(page, server, width):
+    page.set_viewport_size({"width": width, "height": 760})
+    page.goto(server.url)
+    show_tab(page, "Embeddings")
+    page.wait_for_selector(".edeck-card")
+    tops = page.evaluate(
+        """() => { const tb = EDeck.shadow.querySelector('.edeck-toolbar');
+            const els = Array.from(tb.querySelectorAll('input, select, button, .edeck-status'));
+            const boxes = els.map(e => e.getBoundingClientRect()).filter(r => r.height > 0)
+                .sort((a, b) => a.top - b.top);
+            const rows = [];  // a new row starts below the bottom of the one before
+            for (const r of boxes) {
+                if (!rows.length || r.top >= rows[rows.length - 1]) rows.push(r.bottom);
+                else rows[rows.length - 1] = Math.max(rows[rows.length - 1], r.bottom);
+            }
+            return rows; }"""
+    )
+    assert len(tops) <= 2, tops  # the toolbar takes at most two rows
+    cards = page.locator(".edeck-card")
+    lefts = {round(cards.nth(i).evaluate(RECT_JS)["left"]) for i in range(min(cards.count(), 4))}
+    assert len(lefts) >= 2  # at least two columns
+    first = cards.first
+    name = first.locator(".edeck-name").evaluate(RECT_JS)
+    box = first.evaluate(RECT_JS)
+    assert (
+        first.locator(".edeck-name").inner_text()
+        and box["top"] <= name["top"] < name["bottom"] <= box["bottom"]
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    # the drawer: on screen, never over the prompt box it edits
+    show_tab(page, "txt2img")
+    page.click("#embedding_deck_drawer_txt2img")
+    drawer = page.locator("#embedding_deck_drawer").evaluate(RECT_JS)
+    prompt = page.locator("#txt2img_neg_prompt textarea").evaluate(RECT_JS)
+    assert drawer["left"] >= 0 and drawer["right"] <= width and drawer["top"] >= 0
+    overlap = min(drawer["bottom"], prompt["bottom"]) > max(drawer["top"], prompt["top"]) and min(
+        drawer["right"], prompt["right"]
+    ) > max(drawer["left"], prompt["left"])
+    assert not overlap, (drawer, prompt)
+    page.locator("#embedding_deck_drawer .edeck-card").first.wait_for()
+    page.keyboard.press("Escape")
