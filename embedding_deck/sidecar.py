@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 from typing import Any
 
 JSON_SUFFIX = ".json"
@@ -106,19 +105,7 @@ def _why(err: Exception) -> str:
     return str(err)
 
 
-# ---- writing X.json -------------------------------------------------------------------
-EDITABLE_KEYS = (
-    "description",
-    "notes",
-    "activation text",
-    "preferred weight",
-    "default target",
-    "tags",
-    "sd version",
-)
-SD_VERSION_STR = {"SD1": "SdVersion.SD1", "SD2": "SdVersion.SD2", "SDXL": "SdVersion.SDXL"}
-
-
+# ---- X.json for the editor (writing it: user_metadata.py) ----------------------------
 def json_path_for(embedding_abs: str) -> str:
     """The WebUI's user-metadata file for an embedding: ``<path without extension>.json``."""
     return os.path.splitext(embedding_abs)[0] + JSON_SUFFIX
@@ -146,64 +133,3 @@ def read_user_metadata(path: str) -> tuple[dict[str, Any], str | None]:
     if not isinstance(data, dict):
         raise ValueError(f"{os.path.basename(path)} does not hold a JSON object; it was left as it is.")
     return data, hashlib.sha256(raw).hexdigest()
-
-
-def merge_changes(
-    path: str, changes: dict[str, dict[str, Any]], base_stamp: str | None
-) -> tuple[dict[str, Any], str | None]:
-    """Re-read X.json, apply only the user's changed keys, write atomically.
-
-    ``changes`` maps a key to ``{"from": value when the editor opened, "to": new value}``.
-    Returns (written dict, a notice sentence or None). Raises StaleWrite when another
-    program changed one of the same keys since the editor opened; ValueError (a sentence)
-    when the file on disk is unusable. Keys nobody edited are kept exactly as they are.
-    """
-    with _lock_for(path):
-        return _merge_locked(path, changes, base_stamp)
-
-
-_locks: dict[str, Any] = {}
-_locks_guard = threading.Lock()
-
-
-def _lock_for(path: str) -> Any:
-    # Read-merge-write must not interleave between two saves in this process (the WebUI
-    # serves requests from a thread pool); otherwise the later write drops the other's key.
-    key = os.path.realpath(path)
-    with _locks_guard:
-        return _locks.setdefault(key, threading.Lock())
-
-
-def _merge_locked(
-    path: str, changes: dict[str, dict[str, Any]], base_stamp: str | None
-) -> tuple[dict[str, Any], str | None]:
-    from .atomic import atomic_write_json
-    from .errors import StaleWrite
-
-    current, stamp = read_user_metadata(path)
-    notice = None
-    if stamp != base_stamp:
-        clashes = [k for k, c in changes.items() if current.get(k) != c.get("from")]
-        if clashes:
-            raise StaleWrite(
-                f"{os.path.basename(path)} was changed by another program while you edited "
-                f"({', '.join(clashes)}). Nothing was saved; reopen the editor to see its version."
-            )
-        notice = (
-            f"{os.path.basename(path)} had been changed by another program; your edits were "
-            "merged into its new contents."
-        )
-    for key, change in changes.items():
-        value = change.get("to")
-        if value is None or value == "" or value == []:
-            current.pop(key, None)
-        else:
-            current[key] = value
-        if key == "sd version":
-            # Forge's own SD/XL filter reads sd_version_str on every card.
-            if value in SD_VERSION_STR:
-                current["sd_version_str"] = SD_VERSION_STR[value]
-            else:
-                current.pop("sd_version_str", None)
-    atomic_write_json(path, current, indent=4)
-    return current, notice

@@ -7,14 +7,13 @@ import os
 import threading
 from typing import Any
 
-from embedding_deck import Library, previews, sidecar
+from embedding_deck import Library, previews, sidecar, user_metadata
 from embedding_deck.entry import Entry
 from embedding_deck.errors import BadUpload, DeckError, NotFound, StaleWrite, UnreadableFile
 from embedding_deck.index import cache_file_for
 from embedding_deck.paths import check_rel, listed_path, same_real_folder
 from embedding_deck.thumbs import thumbnail
 
-from .edits import clean_changes
 from .host import Host
 from .host_reload import HostReload
 
@@ -178,13 +177,13 @@ class Deck:
     def save_meta(self, rel: str, changes: Any, stamp: Any) -> dict[str, Any]:
         """Merge the user's changed fields into X.json; the updated grid row and a notice."""
         path = self._abs(rel)
-        clean = clean_changes(changes)
+        clean = user_metadata.clean_changes(changes)
         if stamp == "unreadable":
             raise UnreadableFile(
                 "X.json is not valid JSON; fix or remove it before saving. It was left as it is."
             )
         try:
-            _written, notice = sidecar.merge_changes(sidecar.json_path_for(path), clean, stamp)
+            _written, notice = user_metadata.merge_changes(sidecar.json_path_for(path), clean, stamp)
         except StaleWrite:
             raise
         except ValueError as err:

@@ -11,7 +11,7 @@ import sys
 import factories as f
 import pytest
 
-from embedding_deck import previews, sidecar
+from embedding_deck import previews, sidecar, user_metadata
 
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="POSIX modes and owners")
 
@@ -30,7 +30,7 @@ def _mode(path) -> int:
 
 def _save_description(path: str, text: str) -> None:
     _, stamp = sidecar.read_user_metadata(path)
-    sidecar.merge_changes(path, {"description": {"from": None, "to": text}}, stamp)
+    user_metadata.merge_changes(path, {"description": {"from": None, "to": text}}, stamp)
 
 
 def _png() -> bytes:

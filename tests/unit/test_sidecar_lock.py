@@ -11,7 +11,7 @@ import json
 import threading
 import time
 
-from embedding_deck import sidecar
+from embedding_deck import sidecar, user_metadata
 
 KEYS = ("description", "notes", "activation text", "preferred weight", "default target", "sd version")
 VALUES = {"preferred weight": 0.8, "default target": "positive", "sd version": "SDXL"}
@@ -30,7 +30,7 @@ def _race(path: str, monkeypatch) -> dict:
 
     def save(key: str) -> None:
         barrier.wait()
-        sidecar.merge_changes(path, {key: {"from": None, "to": VALUES.get(key, key)}}, None)
+        user_metadata.merge_changes(path, {key: {"from": None, "to": VALUES.get(key, key)}}, None)
 
     threads = [threading.Thread(target=save, args=(k,)) for k in KEYS]
     for t in threads:
@@ -48,6 +48,6 @@ def test_concurrent_saves_of_different_fields_all_land(tmp_path, monkeypatch):
 
 def test_without_the_lock_saves_are_lost(tmp_path, monkeypatch):
     """The control: the same race with the lock removed loses fields."""
-    monkeypatch.setattr(sidecar, "_lock_for", lambda path: contextlib.nullcontext())
+    monkeypatch.setattr(user_metadata, "_lock_for", lambda path: contextlib.nullcontext())
     final = _race(str(tmp_path / "x.json"), monkeypatch)
     assert not set(KEYS) <= set(final)

@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from embedding_deck import atomic, sidecar
+from embedding_deck import atomic, sidecar, user_metadata
 from embedding_deck.errors import StaleWrite
 
 
@@ -22,7 +22,7 @@ def test_merge_keeps_unknown_keys_and_writes_forge_version(tmp_path):
     original = {"description": "old", "civitai": {"id": 7}, "custom": [1, "x"], "notes": "n"}
     _write(path, original)
     _, stamp = sidecar.read_user_metadata(path)
-    written, notice = sidecar.merge_changes(
+    written, notice = user_metadata.merge_changes(
         path,
         {"description": {"from": "old", "to": "new"}, "sd version": {"from": None, "to": "SDXL"}},
         stamp,
@@ -41,10 +41,10 @@ def test_merge_keeps_unknown_keys_and_writes_forge_version(tmp_path):
 
 def test_emptied_field_is_removed_and_missing_file_created(tmp_path):
     path = str(tmp_path / "new.json")
-    sidecar.merge_changes(path, {"notes": {"from": None, "to": "hello"}}, None)
+    user_metadata.merge_changes(path, {"notes": {"from": None, "to": "hello"}}, None)
     assert json.load(open(path, encoding="utf-8")) == {"notes": "hello"}
     _, stamp = sidecar.read_user_metadata(path)
-    sidecar.merge_changes(path, {"notes": {"from": "hello", "to": ""}}, stamp)
+    user_metadata.merge_changes(path, {"notes": {"from": "hello", "to": ""}}, stamp)
     assert json.load(open(path, encoding="utf-8")) == {}
 
 
@@ -53,7 +53,7 @@ def test_other_programs_keys_are_merged_with_a_notice(tmp_path):
     _write(path, {"description": "a"})
     _, stamp = sidecar.read_user_metadata(path)
     _write(path, {"description": "a", "activation text": "by civitai helper"})  # another tool
-    written, notice = sidecar.merge_changes(path, {"notes": {"from": None, "to": "mine"}}, stamp)
+    written, notice = user_metadata.merge_changes(path, {"notes": {"from": None, "to": "mine"}}, stamp)
     assert "merged" in notice
     assert written == {"description": "a", "activation text": "by civitai helper", "notes": "mine"}
 
@@ -65,7 +65,7 @@ def test_same_key_changed_elsewhere_is_refused_and_file_untouched(tmp_path):
     _write(path, {"description": "theirs"})
     before = open(path, "rb").read()
     with pytest.raises(StaleWrite, match="changed by another program"):
-        sidecar.merge_changes(path, {"description": {"from": "a", "to": "mine"}}, stamp)
+        user_metadata.merge_changes(path, {"description": {"from": "a", "to": "mine"}}, stamp)
     assert open(path, "rb").read() == before
 
 
@@ -79,7 +79,7 @@ def test_two_saves_racing_never_lose_an_edit(tmp_path):
     def save(key: str, value: str) -> None:
         barrier.wait()
         try:
-            results[key] = sidecar.merge_changes(path, {key: {"from": None, "to": value}}, stamp)
+            results[key] = user_metadata.merge_changes(path, {key: {"from": None, "to": value}}, stamp)
         except StaleWrite as err:
             results[key] = err
 
@@ -105,7 +105,9 @@ def test_two_saves_racing_on_the_same_key_refuse_the_second(tmp_path):
     def save(value: str) -> None:
         barrier.wait()
         try:
-            results.append(sidecar.merge_changes(path, {"notes": {"from": "start", "to": value}}, stamp))
+            results.append(
+                user_metadata.merge_changes(path, {"notes": {"from": "start", "to": value}}, stamp)
+            )
         except StaleWrite as err:
             results.append(err)
 
@@ -123,7 +125,7 @@ def test_corrupt_sidecar_is_refused_and_kept(tmp_path):
     with open(path, "w") as fh:
         fh.write("{broken")
     with pytest.raises(ValueError, match="not valid JSON"):
-        sidecar.merge_changes(path, {"notes": {"from": None, "to": "x"}}, None)
+        user_metadata.merge_changes(path, {"notes": {"from": None, "to": "x"}}, None)
     assert open(path).read() == "{broken"
 
 
@@ -137,7 +139,7 @@ def test_failed_write_leaves_the_old_file(tmp_path, monkeypatch):
 
     monkeypatch.setattr(os, "replace", boom)
     with pytest.raises(OSError):
-        sidecar.merge_changes(path, {"description": {"from": "keep me", "to": "lost"}}, stamp)
+        user_metadata.merge_changes(path, {"description": {"from": "keep me", "to": "lost"}}, stamp)
     assert json.load(open(path)) == {"description": "keep me"}
     assert [n for n in os.listdir(tmp_path) if n.startswith(".edeck-")] == []
 
