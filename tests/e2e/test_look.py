@@ -159,3 +159,21 @@ def test_narrow_windows(page, server, width):
     assert not overlap, (drawer, prompt)
     page.locator("#embedding_deck_drawer .edeck-card").first.wait_for()
     page.keyboard.press("Escape")
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_greyed_card_text_keeps_its_contrast(page, server, theme):
+    page.goto(server.url + ("?__theme=dark" if theme == "dark" else ""))
+    show_tab(page, "Embeddings")
+    page.wait_for_selector(".edeck-card.edeck-incompatible")
+    card = '.edeck-card[data-path="SDXL/negativeXL_D.safetensors"]'
+    assert "edeck-incompatible" in page.locator(card).get_attribute("class")
+    for part in (".edeck-name", ".edeck-why"):
+        opacity = page.evaluate(
+            "(s) => { let n = EDeck.shadow.querySelector(s), o = 1;"
+            " while (n && n.nodeType === 1) { o *= +getComputedStyle(n).opacity; n = n.parentNode; }"
+            " return o; }",
+            card + " " + part,
+        )
+        assert opacity == 1, part
+        assert page.evaluate(CONTRAST_JS, card + " " + part) >= 4.5, part
