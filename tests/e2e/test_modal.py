@@ -165,7 +165,7 @@ def test_keyboard_escape_focus_trap_and_standalone_replace_disabled(page, server
         assert page.evaluate("!!EDeck.host.activeElement().closest('#embedding_deck_modal')")
     modal.locator("[data-action=hash]").click()
     page.wait_for_function(
-        "() => /^[0-9a-f]{12}$/.test(document.querySelector("
+        "() => /^[0-9a-f]{12}$/.test(EDeck.shadow.querySelector("
         "'#embedding_deck_modal td[data-fact=\"SHA-256\"]').textContent)"
     )
     page.keyboard.press("Escape")
