@@ -48,7 +48,8 @@ def _wait_red(page, selector: str) -> None:
 
     try:
         page.wait_for_function(
-            f"(s) => {{ const p = ({CENTRE_RGB_JS})(s); return !!p && p[0] > 200 && p[1] < 60 && p[2] < 60; }}",
+            f"(s) => {{ const p = ({CENTRE_RGB_JS})(s); "
+            "return !!p && p[0] > 200 && p[1] < 60 && p[2] < 60; }",
             arg=selector,
             timeout=10000,
         )
