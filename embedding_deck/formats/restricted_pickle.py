@@ -79,6 +79,7 @@ class StorageStub:
         self.storage_type = storage_type
         self.key = str(key)
         self.numel = numel if isinstance(numel, int) else None
+        self.views = False
 
     @property
     def itemsize(self) -> int:
@@ -86,14 +87,17 @@ class StorageStub:
 
 
 class TensorStub:
-    """What a tensor is for listing purposes: its shape and where its storage lives."""
+    """What a tensor is: its shape, and where its elements lie in its storage (offset and
+    stride, in elements; the converter and the vector hash read them, the scan does not)."""
 
-    def __init__(self, storage: Any, shape: Any) -> None:
+    def __init__(self, storage: Any, shape: Any, offset: Any = 0, stride: Any = None) -> None:
         self.storage = storage if isinstance(storage, StorageStub) else None
         try:
             self.shape = tuple(int(n) for n in shape)
         except (TypeError, ValueError):
             self.shape = ()
+        self.offset = offset if isinstance(offset, int) else None
+        self.stride = stride if isinstance(stride, tuple) else None
 
 
 class Stub:
@@ -121,8 +125,8 @@ class NumpyDtype(Stub):
         self.kind = str(kind)
 
 
-def _rebuild_tensor(storage: Any, offset: Any, size: Any, *rest: Any) -> TensorStub:
-    return TensorStub(storage, size)
+def _rebuild_tensor(storage: Any, offset: Any, size: Any, stride: Any = None, *rest: Any) -> TensorStub:
+    return TensorStub(storage, size, offset, stride)
 
 
 def _rebuild_parameter(data: Any, *rest: Any) -> Any:
@@ -213,4 +217,6 @@ class RestrictedUnpickler(pickle.Unpickler):
         if stub is None:
             stub = StorageStub(pid[1], key, pid[4])
             self.storages[key] = stub
+        if len(pid) > 5 and pid[5] is not None:
+            stub.views = True  # very old torch: a view into the storage (not converted)
         return stub

@@ -153,22 +153,27 @@ def _read_legacy(fh: BinaryIO, size: int) -> Parsed:
     # Nothing says where the pickles end, so they are streamed like any buffered read
     # would: a first block (an embedding's pickles fit in it), the file if they run on.
     storages: dict[str, StorageStub] = {}
-    fh.seek(0)
-    block = fh.read(min(size, LEGACY_BLOCK))
-    try:
-        values, used, end = _legacy_pickles(io.BufferedReader(io.BytesIO(block)), storages)
-    except UnreadableFile:
-        if len(block) >= size:
-            raise  # the block was the whole file: the failure is real
-        storages.clear()
-        fh.seek(0)
-        values, used, end = _legacy_pickles(fh.as_file() if hasattr(fh, "as_file") else fh, storages)
+    values, used, end = _legacy_values(fh, size, storages)
     data, keys = values[3], values[4]
     parsed = classify(data, Parsed(format="pt-legacy"))
     _check_legacy_sizes(fh, end, size, keys, storages)
     _check_shapes(data)
     _warn_globals(parsed, used)
     return parsed
+
+
+def _legacy_values(fh: BinaryIO, size: int, storages: dict[str, StorageStub]) -> tuple[list, set, int]:
+    """The legacy file's five pickles from its first block, or from the file if they run on."""
+    fh.seek(0)
+    block = fh.read(min(size, LEGACY_BLOCK))
+    try:
+        return _legacy_pickles(io.BufferedReader(io.BytesIO(block)), storages)
+    except UnreadableFile:
+        if len(block) >= size:
+            raise  # the block was the whole file: the failure is real
+        storages.clear()
+        fh.seek(0)
+        return _legacy_pickles(fh.as_file() if hasattr(fh, "as_file") else fh, storages)
 
 
 def _legacy_pickles(stream: BinaryIO, storages: dict[str, StorageStub]) -> tuple[list, set, int]:
@@ -184,9 +189,11 @@ def _legacy_pickles(stream: BinaryIO, storages: dict[str, StorageStub]) -> tuple
 
 def _check_legacy_sizes(
     fh: BinaryIO, pos: int, size: int, keys: Any, storages: dict[str, StorageStub]
-) -> None:
+) -> dict[str, tuple[int, int]]:
+    """Each storage's (file offset, byte length), checked against the file size."""
     if not isinstance(keys, list):
         raise UnreadableFile("The legacy storage list is malformed.")
+    where = {}
     for key in keys:
         stub = storages.get(str(key))
         if pos + 8 > size:
@@ -196,9 +203,52 @@ def _check_legacy_sizes(
         itemsize = stub.itemsize if stub else 4
         if count < 0:
             raise UnreadableFile("The legacy tensor header is corrupt.")
+        where[str(key)] = (pos + 8, count * itemsize)
         pos += 8 + count * itemsize
         if pos > size:
             raise UnreadableFile("The file is truncated: tensor data is missing.")
+    return where
+
+
+class Layout:
+    """Where a torch file's tensors lie: the decoded object (tensor stubs with shape,
+    offset and stride), each storage's (file offset, byte length), and the byte order."""
+
+    def __init__(self, obj: Any, storages: dict[str, StorageStub], where: dict, little: bool) -> None:
+        self.obj = obj
+        self.storages = storages
+        self.where = where
+        self.little_endian = little
+
+
+def layout(fh: BinaryIO, size: int) -> Layout:
+    """The tensor layout of a .pt/.bin file, through the same restricted unpickler (no code
+    runs; no tensor byte is read here)."""
+    magic = fh.read(4)
+    fh.seek(0)
+    storages: dict[str, StorageStub] = {}
+    if magic[:2] == b"PK":
+        prefix, data, _sizes = _zip_pickle(fh, size)
+        obj, _used = _unpickle(data, storages)
+        try:
+            table = zip_directory.members(fh, size)
+        except zip_directory.Fallback:
+            table = zip_directory.members_slow(fh)[1]
+        where = {}
+        for key in storages:
+            entry = table.get(f"{prefix}data/{key}")
+            if entry is None:
+                raise UnreadableFile(f"The archive lacks the tensor data {prefix}data/{key}: it is damaged.")
+            where[key] = (zip_directory.data_offset(fh, size, entry), entry[1])
+        order = table.get(f"{prefix}byteorder")
+        little = order is None or zip_directory.read_member(fh, size, order, 16).strip() == b"little"
+        return Layout(obj, storages, where, little)
+    if magic[:1] == b"\x80":
+        values, _used, end = _legacy_values(fh, size, storages)
+        where = _check_legacy_sizes(fh, end, size, values[4], storages)
+        info = values[1] if isinstance(values[1], dict) else {}
+        return Layout(values[3], storages, where, info.get("little_endian", True) is True)
+    raise UnreadableFile("Not a torch file: it is neither a zip archive nor a pickle.")
 
 
 # A shape bigger than this cannot be an embedding (75 vectors x 2048 is 153,600).

@@ -67,16 +67,27 @@ def read_member(fh: BinaryIO, size: int, entry: tuple[int, int, int], limit: int
         raise Fallback
     if length > limit:
         raise UnreadableFile("Refused: data.pkl is larger than any embedding needs.")
+    fh.seek(data_offset(fh, size, entry))
+    data = fh.read(length)
+    if len(data) != length:
+        raise UnreadableFile("The zip archive is damaged or truncated.")
+    return data
+
+
+def data_offset(fh: BinaryIO, size: int, entry: tuple[int, int, int]) -> int:
+    """Where a stored (uncompressed) member's bytes start, from its local header."""
+    offset, length, method = entry
+    if method != 0:
+        raise UnreadableFile("A member of the archive is compressed; torch never writes that.")
     fh.seek(offset)
     head = fh.read(LOCAL.size)  # from the reader's first bytes when data.pkl comes first
     if len(head) < LOCAL.size or head[:4] != b"PK\x03\x04":
         raise UnreadableFile("The zip archive is damaged or truncated.")
     name_len, extra_len = LOCAL.unpack(head)[9:11]
-    fh.seek(offset + LOCAL.size + name_len + extra_len)
-    data = fh.read(length)
-    if len(data) != length:
+    start = offset + LOCAL.size + name_len + extra_len
+    if start + length > size:
         raise UnreadableFile("The zip archive is damaged or truncated.")
-    return data
+    return start
 
 
 def members_slow(fh: BinaryIO) -> tuple[zipfile.ZipFile, dict[str, tuple[int, int, int]]]:
