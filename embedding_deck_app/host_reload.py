@@ -26,12 +26,22 @@ class HostReload:
 
     def start(self) -> dict[str, Any]:
         """Start a reload unless one is running; the status either way."""
-        with self._guard:
-            if self._state != "running":
-                self._state, self._message, self._started = "running", None, time.time()
-                self._thread = threading.Thread(target=self._run, name="edeck-host-reload", daemon=True)
-                self._thread.start()
+        if self.claim():
+            self.launch()
         return self.status()
+
+    def claim(self) -> bool:
+        """Mark a reload as running; False when one already runs (then do not launch)."""
+        with self._guard:
+            if self._state == "running":
+                return False
+            self._state, self._message, self._started = "running", None, time.time()
+            return True
+
+    def launch(self) -> None:
+        """Run the claimed reload on its own thread."""
+        self._thread = threading.Thread(target=self._run, name="edeck-host-reload", daemon=True)
+        self._thread.start()
 
     def wait(self, seconds: float) -> dict[str, Any]:
         """Wait up to ``seconds`` for a running reload (a quick host answers at once)."""

@@ -21,7 +21,9 @@ from embedding_deck.errors import DeckError
 from embedding_deck.previews import MAX_UPLOAD_BYTES
 from embedding_deck.query import ordered
 
+from .compare_jobs import service_for
 from .deck import Deck
+from .library_ops import LibraryOps
 
 PREFIX = "/edeck/v1"
 MAX_JSON_BYTES = 2 * 1024 * 1024  # three 100,000-character text fields fit, escaped
@@ -133,8 +135,13 @@ def mount(app: FastAPI, deck: Deck, dependencies: Sequence[Any] = ()) -> None:
     def refresh() -> Response:
         deck.scan()
         payload = deck.grid()
-        payload["reload"] = deck.reload_host()
-        return _json(payload)
+        launch = deck.reloader.claim()
+        payload["reload"] = deck.reloader.status()
+        # Encoded before the host's reload starts: it holds the GIL in long stretches.
+        response = _json(payload)
+        if launch:
+            deck.reloader.launch()
+        return response
 
     def reload_status() -> Response:
         return _json(deck.reloader.status())
@@ -184,7 +191,97 @@ def mount(app: FastAPI, deck: Deck, dependencies: Sequence[Any] = ()) -> None:
         path = _path_of(await _json_body(request))
         return _json(await run_in_threadpool(deck.delete_preview, path))
 
+    # -- managing the library (library_ops.py): every answer has the rows to replace
+    ops = getattr(deck, "library_ops", None) or LibraryOps(deck)
+    deck.library_ops = ops
+
+    async def rename(request: Request) -> Response:
+        body = await _json_body(request)
+        return _json(await run_in_threadpool(ops.rename, _path_of(body), body.get("name"), body.get("stamp")))
+
+    async def move(request: Request) -> Response:
+        body = await _json_body(request)
+        return _json(await run_in_threadpool(ops.move, _path_of(body), body.get("folder"), body.get("stamp")))
+
+    async def delete(request: Request) -> Response:
+        body = await _json_body(request)
+        return _json(await run_in_threadpool(ops.delete, _path_of(body), body.get("stamp")))
+
+    async def convert(request: Request) -> Response:
+        body = await _json_body(request)
+        return _json(await run_in_threadpool(ops.convert, _path_of(body), body.get("stamp")))
+
+    async def trash() -> Response:
+        return _json(await run_in_threadpool(ops.trash))
+
+    async def restore(request: Request) -> Response:
+        body = await _json_body(request)
+        args = (body.get("id"), body.get("converted"), body.get("stamp"))
+        return _json(await run_in_threadpool(ops.restore, *args))
+
+    async def empty_trash(request: Request) -> Response:
+        body = await _json_body(request)
+        return _json(await run_in_threadpool(ops.empty, body.get("ids")))
+
+    async def same_vectors() -> Response:
+        return _json(await run_in_threadpool(ops.duplicates))
+
+    # -- comparisons and nearest tokens (compare_jobs.py; the host generates)
+    compare = service_for(deck)
+
+    def compare_support() -> Response:
+        return _json(compare.support())
+
+    async def compare_settings(request: Request) -> Response:
+        body = await _json_body(request)
+        return _json(await run_in_threadpool(compare.settings, body))
+
+    async def compare_start(request: Request) -> Response:
+        body = await _json_body(request)
+        job = await run_in_threadpool(compare.start, body)
+        return _json({"job": job["id"], "status": job})
+
+    def compare_status(id: str = "") -> Response:
+        return _json(compare.status(id))
+
+    async def compare_cancel(request: Request) -> Response:
+        body = await _json_body(request)
+        return _json(compare.cancel(body.get("id")))
+
+    async def compare_preview(request: Request) -> Response:
+        body = await _json_body(request)
+        args = (body.get("job"), body.get("tile"), body.get("path"))
+        return _json(await run_in_threadpool(compare.make_preview, *args))
+
+    async def compare_last(path: str = "") -> Response:
+        return _json(await run_in_threadpool(compare.last, path))
+
+    async def compare_image(job: str = "", tile: str = "") -> Response:
+        data = await run_in_threadpool(compare.image, job, tile)
+        headers = {**HEADERS, "Cache-Control": "private, max-age=3600"}
+        return Response(data, media_type="image/png", headers=headers)
+
+    async def nearest(path: str = "") -> Response:
+        return _json(await run_in_threadpool(compare.nearest, path))
+
     routes: list[tuple[str, Callable[..., Any], list[str]]] = [
+        ("/compare/support", compare_support, ["GET"]),
+        ("/compare/settings", compare_settings, ["POST"]),
+        ("/compare", compare_start, ["POST"]),
+        ("/compare", compare_status, ["GET"]),
+        ("/compare/cancel", compare_cancel, ["POST"]),
+        ("/compare/preview", compare_preview, ["POST"]),
+        ("/compare/last", compare_last, ["GET"]),
+        ("/compare/image", compare_image, ["GET"]),
+        ("/nearest", nearest, ["GET"]),
+        ("/rename", rename, ["POST"]),
+        ("/move", move, ["POST"]),
+        ("/delete", delete, ["POST"]),
+        ("/convert", convert, ["POST"]),
+        ("/trash", trash, ["GET"]),
+        ("/trash/restore", restore, ["POST"]),
+        ("/trash/empty", empty_trash, ["POST"]),
+        ("/duplicates", same_vectors, ["GET"]),
         ("/meta", meta, ["GET"]),
         ("/meta", save_meta, ["POST"]),
         ("/hash", sha256, ["POST"]),

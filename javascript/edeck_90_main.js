@@ -132,17 +132,21 @@
     Deck.prototype.followReload = function (status) {
         var self = this;
         var token = (this.reloadToken = (this.reloadToken || 0) + 1);
+        var polls = 0;
         function show(s) {
             if (token !== self.reloadToken || !s) {
                 return;
             }
             if (s.state === "running") {
-                self.message("WebUI is reloading embeddings…", "info");
+                // A quick host is done by the first look: no "reloading" flash then.
+                if (polls > 0) {
+                    self.message("WebUI is reloading embeddings…", "info");
+                }
                 setTimeout(function () {
                     EDeck.api.reloadStatus().then(show, function (err) {
                         self.message(err.message);
                     });
-                }, 500);
+                }, polls++ === 0 ? 150 : 500);
             } else if (s.message) {
                 self.message(s.message, s.state === "failed" ? "error" : "info");
             }

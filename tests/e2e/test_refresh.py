@@ -20,11 +20,13 @@ def test_new_file_shows_before_the_webui_reload_ends(page, slow_reload_server):
     page.locator('.edeck-card[data-path="JustAdded.safetensors"]').wait_for(timeout=1500)
     shown = time.perf_counter() - started
     assert shown < 1.5
-    assert "reloading" in message.text_content()  # the WebUI is still at it
+    page.wait_for_function(  # the WebUI is still at it
+        "() => /reloading/.test(EDeck.shadow.querySelector('#embedding_deck_message').textContent)",
+        timeout=1500,
+    )
     page.click("#embedding_deck_refresh")  # pressing again while it runs starts nothing new
     page.wait_for_function(
-        "() => /loaded/.test((window.EDeck && EDeck.shadow || document)"
-        ".querySelector('#embedding_deck_message').textContent)",
+        "() => /loaded/.test(EDeck.shadow.querySelector('#embedding_deck_message').textContent)",
         timeout=15000,
     )
     assert "WebUI: " in message.text_content() and "loaded, 0 skipped" in message.text_content()
