@@ -10,6 +10,8 @@ which package names import:
   reloads with ``sync_with_sd_model=False``, and generation takes new files only after
   the next checkpoint load (host-contract §5.2).
 - ``shared.sd_model`` loads a model when none is loaded, so we read ``model_data``.
+- Generation and the text encoders (issue 15) live in ``host_webui_generate.py``, the
+  other module that imports ``modules``.
 """
 
 from __future__ import annotations
@@ -75,6 +77,53 @@ class WebUIHost:
             f"Forge: {len(db.word_embeddings):,} listed; generation uses new files after the "
             "checkpoint is loaded again."
         )
+
+    # ---- comparisons and nearest tokens (host_webui_generate.py does the work) --------------
+    def compare_unavailable(self) -> str | None:
+        """Why this host cannot generate comparisons, or None."""
+        try:
+            from modules import processing
+        except ImportError as err:
+            return f"This WebUI's processing module cannot be imported ({err})."
+        if not hasattr(processing, "StableDiffusionProcessingTxt2Img"):
+            return "This WebUI has no txt2img processing class to generate with."
+        return None
+
+    def checkpoint_name(self) -> str | None:
+        """The loaded checkpoint's title, without loading one."""
+        info = getattr(_loaded_model(), "sd_checkpoint_info", None)
+        return getattr(info, "title", None) or getattr(info, "name_for_extra", None)
+
+    def outputs_dir(self) -> str:
+        """``<outputs>/embedding-deck``: beside the WebUI's txt2img grids folder."""
+        from modules import paths
+
+        grids = str(getattr(_modules().opts, "outdir_txt2img_grids", "") or "")
+        base = os.path.dirname(os.path.abspath(grids)) if grids else os.path.join(paths.data_path, "outputs")
+        return os.path.join(base, "embedding-deck")
+
+    def generate(self, plan: Any, on_tile: Any, should_stop: Any, started: Any) -> str | None:
+        """Generate a comparison's tiles with the WebUI's own pipeline, under its queue lock."""
+        from . import host_webui_generate
+
+        return host_webui_generate.generate(plan, on_tile, should_stop, started)
+
+    def interrupt_generation(self) -> None:
+        from . import host_webui_generate
+
+        host_webui_generate.interrupt()
+
+    def text_encoders(self) -> list:
+        """The loaded model's token embedding matrices and vocabularies."""
+        from . import host_webui_generate
+
+        return host_webui_generate.text_encoders(_loaded_model())
+
+    def loaded_vectors(self, name: str) -> Any:
+        """An embedding's vectors from the WebUI's loaded list (what it generates with)."""
+        from . import host_webui_generate
+
+        return host_webui_generate.loaded_vectors(_generation_db() or _ui_db(), name)
 
 
 def _counts(db: Any) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import json
 import os
@@ -14,7 +15,13 @@ FAKE = os.path.join(ROOT, "tests", "host_fake")
 
 def _resolve(path: str, webui):
     module_name, _, rest = path.partition(".")
-    obj = webui.modules[module_name] if module_name in webui.modules else __import__(module_name)
+    if module_name in webui.modules:
+        obj = webui.modules[module_name]
+    else:
+        try:
+            obj = importlib.import_module(f"modules.{module_name}")
+        except ImportError:
+            obj = __import__(module_name)
     for part in rest.split(".") if rest else []:
         obj = getattr(obj, part)
     return obj
@@ -46,7 +53,12 @@ def test_our_code_uses_only_recorded_host_names():
     known |= {"ui_extra_networks_textual_inversion"}  # Forge only, imported under try/except
     known.discard("launch")
     used = set()
-    for rel in ("embedding_deck_app/host_webui.py", "scripts/embedding_deck_tab.py"):
+    files = (
+        "embedding_deck_app/host_webui.py",
+        "embedding_deck_app/host_webui_generate.py",
+        "scripts/embedding_deck_tab.py",
+    )
+    for rel in files:
         with open(os.path.join(ROOT, rel), encoding="utf-8") as fh:
             text = fh.read()
         used |= set(re.findall(r"from modules(?:\.(\w+))? import (\w+)", text))

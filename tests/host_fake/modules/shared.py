@@ -56,3 +56,37 @@ def options_section(section_identifier, options_dict):
 
 opts = Options()
 cmd_opts = types.SimpleNamespace(embeddings_dir="embeddings", gradio_auth=None)
+
+
+class State:
+    """Stand-in for modules/shared_state.py's State: Interrupt/Skip flags and the job counter."""
+
+    skipped = False
+    interrupted = False
+    job = ""
+    job_no = 0
+    job_count = 0
+
+    def skip(self):
+        self.skipped = True
+
+    def interrupt(self):
+        self.interrupted = True
+
+    def nextjob(self):
+        self.job_no += 1
+
+    def begin(self, job: str = "(unknown)"):
+        self.job_count = -1
+        self.job_no = 0
+        self.skipped = False
+        self.interrupted = False
+        self.job = job
+        self.begun = getattr(self, "begun", 0) + 1
+
+    def end(self):
+        self.job = ""
+        self.job_count = 0
+
+
+state = State()
