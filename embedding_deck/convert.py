@@ -59,8 +59,10 @@ def convert(root: str, trash_dir: str, group: fileops.Group, stamp: Any) -> file
     why). ``Moved.new`` is the new file, ``Moved.trash_id`` the trash item holding the original.
     """
     path = listed_path(root, group.rel)
+    stem, ext = os.path.splitext(group.name)
+    if ext.lower() not in CONVERTIBLE:
+        raise UnreadableFile("Only .pt and .bin files are converted to .safetensors.")
     fileops.check_stamp(path, stamp)
-    stem, _ext = os.path.splitext(group.name)
     new_name = stem + ".safetensors"
     target = os.path.join(os.path.dirname(path), new_name)
     if os.path.lexists(target):

@@ -39,6 +39,7 @@ def build_entry(cand: Candidate, parsed: Parsed, record: dict[str, Any], stem: s
         created=record.get("created"),
         created_clock=record.get("clock", "mtime"),
         modified=cand.st.st_mtime,
+        stamp=f"{cand.st.st_size}:{cand.st.st_mtime_ns}",
         hidden=is_hidden(cand.rel),
         warnings=list(parsed.warnings),
         error=parsed.error,
@@ -56,6 +57,7 @@ def error_entry(cand: Candidate, sentence: str) -> Entry:
         size=st.st_size if st and not cand.is_dir else 0,
         modified=st.st_mtime if st else None,
         created=st.st_mtime if st else None,
+        stamp=f"{st.st_size}:{st.st_mtime_ns}" if st and not cand.is_dir else None,
         hidden=is_hidden(cand.rel),
         error=sentence,
     )

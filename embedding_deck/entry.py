@@ -57,6 +57,7 @@ class Entry:
     created: float | None = None
     created_clock: str = "mtime"
     modified: float | None = None
+    stamp: str | None = None
     preview: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
     sidecars: list[str] = field(default_factory=list)

@@ -20,6 +20,7 @@ from .host_reload import HostReload
 QUICK_RELOAD_SECONDS = 0.05  # a host that reloads this fast answers within the refresh
 
 GRID_TEXT_LIMIT = 2000
+_NO_PATHS: list[str] = []  # shared by every row without duplicates; only ever read
 
 
 class Deck:
@@ -36,6 +37,8 @@ class Deck:
         # pool starve the event loop's thread (the WebUI's own), so they take turns.
         self._image_work = threading.Lock()
         self.upload_slots = threading.BoundedSemaphore(2)
+        # path -> other paths with identical vectors, once the duplicates were asked for
+        self.same_vectors: dict[str, list[str]] = {}
 
     def reload_host(self) -> dict[str, Any]:
         """Start the host's own reload in the background (one at a time); its status."""
@@ -106,6 +109,8 @@ class Deck:
             "notes": _text(meta.get("notes")),
             "error": e.error,
             "warnings": e.warnings,
+            "stamp": e.stamp,
+            "same_vectors_as": self.same_vectors.get(e.path, _NO_PATHS),
             "collides_with": e.collides_with,
             "winner": e.collision_winner,
             "hidden": e.hidden,

@@ -1,7 +1,9 @@
 """Fuzz every write route with random and malformed bodies: only 2xx/4xx, never a 500, and
-every X.json and preview byte-identical after each refused request.
+every X.json and preview byte-identical after each refused request; for the library routes
+(rename, move, delete, convert, restore, empty trash) every file of the folder.
 
-2,000 bodies per run in all: 500 for each of the four write routes (deterministic).
+2,000 bodies for the four editor routes (500 each), 100 for each library route
+(deterministic).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from embedding_deck_app.deck import Deck
 from embedding_deck_app.host_standalone import StandaloneHost
 
 EXAMPLES = 500  # per route
+OPS_EXAMPLES = 100  # per library route
 REAL = ["EasyNegative.safetensors", "badhandv4.pt", "SD15/EasyNegative.safetensors", "styles/cat-toy.bin"]
 KEYS = ["description", "notes", "activation text", "preferred weight", "default target", "sd version", "tags"]
 
@@ -61,13 +64,36 @@ raw_bodies = st.one_of(
 )
 
 
-def _json_files(folder: str) -> dict[str, str]:
+ops_bodies = st.one_of(
+    st.fixed_dictionaries(
+        {
+            "path": paths,
+            "stamp": st.one_of(st.none(), st.text(max_size=30), st.sampled_from(["1:2", "0:0", ":"])),
+            "name": st.one_of(
+                values, st.text(max_size=30), st.sampled_from(["EasyNegative", "x(y)", ".", "CON"])
+            ),
+            "folder": st.one_of(paths, values, st.sampled_from(["", "SD15", "..", "/tmp"])),
+            "id": st.one_of(values, st.sampled_from(["../x", "20260101-000000-00000000", "."])),
+            "converted": st.one_of(st.none(), paths, values),
+            "ids": values,
+        }
+    ),
+    json_bodies,
+)
+ops_raw = st.one_of(ops_bodies.map(lambda b: json.dumps(b).encode()), raw_bodies)
+
+
+def _json_files(folder: str, every: bool = False) -> dict[str, str]:
     out = {}
     for base, _dirs, files in os.walk(folder):
         for name in files:
+            path = os.path.join(base, name)
             if name.endswith(".json") or ".preview." in name:
-                with open(os.path.join(base, name), "rb") as fh:
-                    out[os.path.join(base, name)] = hashlib.sha256(fh.read()).hexdigest()
+                with open(path, "rb") as fh:
+                    out[path] = hashlib.sha256(fh.read()).hexdigest()
+            elif every:  # any other file: renamed, moved, removed or rewritten shows here
+                st = os.stat(path)
+                out[path] = f"{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
     return out
 
 
@@ -84,15 +110,15 @@ def client(tmp_path_factory):
     return c
 
 
-def _check(client, route: str, content: bytes, params: dict | None = None) -> None:
-    before = _json_files(client.folder)
+def _check(client, route: str, content: bytes, params: dict | None = None, every: bool = False) -> None:
+    before = _json_files(client.folder, every)
     res = client.post(
         route, content=content, params=params, headers={"X-Edeck": "1", "Content-Type": "application/json"}
     )
     assert res.status_code < 500, (route, content[:200], res.text[:300])
     if res.status_code >= 400:
         assert res.json().get("error") or res.json().get("detail")
-        assert _json_files(client.folder) == before, (route, content[:200])
+        assert _json_files(client.folder, every) == before, (route, content[:200])
 
 
 FUZZ = settings(
@@ -121,5 +147,17 @@ def test_preview_upload_never_fails(client):
         if "\x00" in path or any(0xD800 <= ord(ch) <= 0xDFFF for ch in path):
             return  # not sendable in a URL; the JSON routes test these
         _check(client, "/edeck/v1/preview", body, params={"path": path})
+
+    run()
+
+
+@pytest.mark.parametrize(
+    "route", ["/rename", "/move", "/delete", "/convert", "/trash/restore", "/trash/empty"]
+)
+def test_library_routes_never_fail(client, route):
+    @settings(FUZZ, max_examples=OPS_EXAMPLES)
+    @given(ops_raw)
+    def run(body: bytes) -> None:
+        _check(client, "/edeck/v1" + route, body, every=True)
 
     run()
