@@ -34,9 +34,10 @@ def root_html(size: str = "medium") -> str:
 <div id="embedding_deck_root" class="edeck-root" data-edeck-size="{escape(size)}">
   <div class="edeck-toolbar" role="toolbar" aria-label="Embedding Deck tools">
     <input id="embedding_deck_search" class="edeck-search" type="search" autocomplete="off"
-      placeholder="Search name, path, description, notes" title="Search (press / to focus)">
+      placeholder="Search name, path, description, notes" title="Search (press / to focus)"
+      aria-label="Search name, path, description, notes">
     <div class="edeck-tools">
-    <select id="embedding_deck_sort" class="edeck-select" title="Sort by">{options}</select>
+    <select id="embedding_deck_sort" class="edeck-select" title="Sort by" aria-label="Sort by">{options}</select>
     <button id="embedding_deck_sort_dir" class="edeck-button" type="button" title="Ascending"
       data-desc="false">↑</button>
     <button id="embedding_deck_tree_toggle" class="edeck-button" type="button"

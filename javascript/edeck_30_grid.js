@@ -284,15 +284,17 @@
             card.classList.add("edeck-broken");
         }
         card.title = e.error ? e.path + "\n" + EDeck.t(e.error) : e.path + (why ? "\n" + why : "");
-        var said = [e.name, e.arch === "unknown" ? EDeck.t("Unknown model family") : e.arch];
+        // the name comes from the card's own text (what is seen is what is heard); the
+        // badges' long forms and the reasons are its description
+        var said = [e.arch === "unknown" ? EDeck.t("Unknown model family") : EDeck.t("Made for {arch} models", {arch: e.arch})];
         if (e.vectors) {
-            said.push(EDeck.t(e.vectors === 1 ? "{n} vec" : "{n} vecs", {n: e.vectors}));
+            said.push(F.vectorsTitle(e.vectors));
         }
         if (e.collides_with && e.collides_with.length) {
             said.push(F.collisionTitle(e));
         }
         said = said.concat(e.warnings || [], why ? [why] : [], e.error ? [EDeck.t(e.error)] : []);
-        card.setAttribute("aria-label", said.join(", "));
+        card.setAttribute("aria-description", said.join(". "));
 
         var thumb = el("div", "edeck-thumb");
         if (e.error) {
@@ -305,7 +307,9 @@
             img.src = EDeck.api.thumbUrl(e, width > 200 ? 384 : 256);
             thumb.appendChild(img);
         } else {
-            thumb.appendChild(el("div", "edeck-placeholder", e.name.slice(0, 2)));
+            var letters = el("div", "edeck-placeholder", e.name.slice(0, 2));
+            letters.setAttribute("aria-hidden", "true");
+            thumb.appendChild(letters);
         }
         card.appendChild(thumb);
 

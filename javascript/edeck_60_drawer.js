@@ -21,7 +21,7 @@
         overlay = sh.el;
         overlay.hidden = true;
         overlay.setAttribute("role", "dialog");
-        overlay.setAttribute("aria-labelledby", "embedding_deck_drawer_title");
+        // named by aria-label: aria-labelledby cannot reach the title inside its own shadow root
         var bar = document.createElement("div");
         bar.className = "edeck-drawer-bar";
         var title = document.createElement("h2");
@@ -84,8 +84,9 @@
             home = document.createComment("embedding-deck-home");
             hostEl.parentNode.insertBefore(home, hostEl);
         }
-        overlay.shadowRoot.querySelector(".edeck-drawer-title").textContent =
-            EDeck.t("Embeddings → {tab} negative prompt", {tab: tab});
+        var title = EDeck.t("Embeddings → {tab} negative prompt", {tab: tab});
+        overlay.shadowRoot.querySelector(".edeck-drawer-title").textContent = title;
+        overlay.setAttribute("aria-label", title);
         overlay.appendChild(hostEl);
         deck.root.classList.add("edeck-in-drawer");
         place(tab);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Creates the two test environments (.venv/py311 = Forge-like, .venv/py310 = A1111-like)
-# and installs Debian's chromium for the browser tests. Idempotent: a stamp file per venv
-# records the requirements it was built from.
+# installs Debian's chromium for the browser tests and, from package-lock.json, the npm
+# packages they use (axe-core). Idempotent: a stamp file per venv records the requirements
+# it was built from; node_modules is reinstalled only when the lock file changes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -45,12 +46,25 @@ install_chromium() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
 }
 
+install_node_modules() {
+  local stamp="node_modules/.package-lock.sha" want
+  want=$(sha256sum package-lock.json | cut -d' ' -f1)
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+    return 0
+  fi
+  echo "== npm ci (axe-core for the browser tests)"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$want" >"$stamp"
+}
+
 case "${1:-all}" in
   py311) make_venv py311 "$(py311)" requirements/py311-forge.txt ;;
   py310) make_venv py310 "$(py310)" requirements/py310-a1111.txt ;;
   chromium) install_chromium ;;
+  node) install_node_modules ;;
   all)
     install_chromium
+    install_node_modules
     make_venv py311 "$(py311)" requirements/py311-forge.txt
     make_venv py310 "$(py310)" requirements/py310-a1111.txt
     ;;
