@@ -30,11 +30,15 @@ def _font() -> ImageFont.ImageFont:
 
 
 def _fit(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.ImageFont, width: int) -> str:
+    ellipsis = "…"
+    if not isinstance(font, ImageFont.FreeTypeFont):
+        # Pillow < 10.1's bitmap font encodes text as Latin-1 and raises on anything else
+        text, ellipsis = text.replace("·", "-").encode("latin-1", "replace").decode("latin-1"), "..."
     if draw.textlength(text, font=font) <= width:
         return text
-    while text and draw.textlength(text + "…", font=font) > width:
+    while text and draw.textlength(text + ellipsis, font=font) > width:
         text = text[:-1]
-    return text + "…"
+    return text + ellipsis
 
 
 def compose(
@@ -60,7 +64,12 @@ def compose(
         draw.text((x + 4, y + 24), _fit(draw, detail, font, width - 8), fill=MUTED, font=font)
         if tile is None:
             draw.rectangle((x, y + LABEL_BAND, x + width - 1, y + cell_h - 1), fill=MISSING)
-            draw.text((x + 8, y + LABEL_BAND + 8), "not generated", fill=MUTED, font=font)
+            draw.text(
+                (x + 8, y + LABEL_BAND + 8),
+                _fit(draw, "not generated", font, width - 16),
+                fill=MUTED,
+                font=font,
+            )
             continue
         if tile.size != (width, height):
             tile = tile.resize((width, height))

@@ -249,6 +249,13 @@ class CompareService:
 
     def _run(self, job: Job) -> None:
         try:
+            self._work(job)
+        finally:
+            if job.state in ACTIVE:  # never leave a job "running" after its thread ends
+                self._finish(job, "failed", "The comparison stopped unexpectedly; the console shows why.")
+
+    def _work(self, job: Job) -> None:
+        try:
             os.makedirs(job.folder, exist_ok=True)
         except OSError as err:
             self._finish(job, "failed", f"Could not create {job.rel_folder} ({err.strerror}).")
@@ -277,7 +284,11 @@ class CompareService:
             self._finish(job, "failed", f"Generation failed: {type(err).__name__}: {err}")
             return
         if any(img is not None for img in images):
-            self._save_grid(job, images)
+            try:
+                self._save_grid(job, images)
+            except (OSError, ValueError) as err:
+                self._finish(job, "failed", f"The tiles were made, but the grid could not be saved ({err}).")
+                return
         if outcome == "cancelled" or job.cancel.is_set():
             self._finish(job, "cancelled", "Cancelled.")
         elif outcome == "interrupted":
