@@ -2,8 +2,8 @@
 
 The file work is the core's (``fileops``, ``convert``, ``duplicates``); this module binds
 it to one Deck: paths must be listed entries, one operation runs at a time, the index is
-updated for the paths that changed, the host's embedding list reloads in the background,
-and every answer carries the grid rows to replace and what undoes the operation.
+updated for the paths that changed, and every answer carries the grid rows to replace and
+what undoes the operation (the routes then start the host's reload, as Refresh does).
 """
 
 from __future__ import annotations
@@ -73,7 +73,6 @@ class LibraryOps:
             "folders": sorted(lib.folders),
             "undo": undo,
             "notice": notice,
-            "reload": self.deck.reload_host(),
         }
 
     # -- operations -----------------------------------------------------------------------

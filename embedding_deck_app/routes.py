@@ -195,21 +195,33 @@ def mount(app: FastAPI, deck: Deck, dependencies: Sequence[Any] = ()) -> None:
     ops = getattr(deck, "library_ops", None) or LibraryOps(deck)
     deck.library_ops = ops
 
+    def changed(result: dict[str, Any]) -> Response:
+        # As Refresh: the WebUI reloads its list in the background, started once the
+        # answer is encoded (the reload holds the GIL in long stretches).
+        launch = deck.reloader.claim()
+        result["reload"] = deck.reloader.status()
+        response = _json(result)
+        if launch:
+            deck.reloader.launch()
+        return response
+
     async def rename(request: Request) -> Response:
         body = await _json_body(request)
-        return _json(await run_in_threadpool(ops.rename, _path_of(body), body.get("name"), body.get("stamp")))
+        args = (_path_of(body), body.get("name"), body.get("stamp"))
+        return changed(await run_in_threadpool(ops.rename, *args))
 
     async def move(request: Request) -> Response:
         body = await _json_body(request)
-        return _json(await run_in_threadpool(ops.move, _path_of(body), body.get("folder"), body.get("stamp")))
+        args = (_path_of(body), body.get("folder"), body.get("stamp"))
+        return changed(await run_in_threadpool(ops.move, *args))
 
     async def delete(request: Request) -> Response:
         body = await _json_body(request)
-        return _json(await run_in_threadpool(ops.delete, _path_of(body), body.get("stamp")))
+        return changed(await run_in_threadpool(ops.delete, _path_of(body), body.get("stamp")))
 
     async def convert(request: Request) -> Response:
         body = await _json_body(request)
-        return _json(await run_in_threadpool(ops.convert, _path_of(body), body.get("stamp")))
+        return changed(await run_in_threadpool(ops.convert, _path_of(body), body.get("stamp")))
 
     async def trash() -> Response:
         return _json(await run_in_threadpool(ops.trash))
@@ -217,7 +229,7 @@ def mount(app: FastAPI, deck: Deck, dependencies: Sequence[Any] = ()) -> None:
     async def restore(request: Request) -> Response:
         body = await _json_body(request)
         args = (body.get("id"), body.get("converted"), body.get("stamp"))
-        return _json(await run_in_threadpool(ops.restore, *args))
+        return changed(await run_in_threadpool(ops.restore, *args))
 
     async def empty_trash(request: Request) -> Response:
         body = await _json_body(request)
