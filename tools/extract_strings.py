@@ -51,6 +51,8 @@ EXTRA = [
     "The WebUI could not reload its embeddings ({0}: {1}).",
     "There was no X.preview.png to delete.",
     "{0} had been changed by another program; your edits were merged into its new contents.",
+    "This image embedding still answers to {0} in prompts: that name is stored inside the image, "
+    "and renaming the file does not change it.",
 ]
 
 # Server sentences: the first argument of our error classes, warnings, "error=" values and
@@ -68,6 +70,12 @@ ERROR_CALLS = {
     "TooLarge",
     "UnencodablePath",
     "_refused",
+    "PlanError",
+    "Incompatible",
+    "Unavailable",
+    "Busy",
+    "NameRefused",
+    "TargetExists",
 }
 SENTENCE_FUNCS = {"_write_failure", "_builtin_preview_note", "stat_sentence"}
 SENTENCE_DICTS = {"OS_ERRORS", "OS_ERROR_SENTENCES"}
