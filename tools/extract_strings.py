@@ -74,6 +74,10 @@ ERROR_CALLS = {
     "Incompatible",
     "Unavailable",
     "Busy",
+    "PlanError",
+    "Incompatible",
+    "Unavailable",
+    "Busy",
     "NameRefused",
     "TargetExists",
 }
