@@ -74,10 +74,6 @@ ERROR_CALLS = {
     "Incompatible",
     "Unavailable",
     "Busy",
-    "PlanError",
-    "Incompatible",
-    "Unavailable",
-    "Busy",
     "NameRefused",
     "TargetExists",
 }
