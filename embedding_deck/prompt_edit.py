@@ -73,6 +73,9 @@ def remove_all(text: str, name: str) -> Edit:
 def _settle_caret(text: str, c: int) -> int:
     while 0 < c < len(text) and _is_name_char(text[c - 1]) and _is_name_char(text[c]):
         c += 1
+    w = re.match(r":[\d.\s-]*\)", text[c:])
+    if w:  # just before a ":weight)", where Ctrl+Up leaves the caret
+        return c + w.end()
     m = re.match(r"[\d.]*\)", text[c:])
     if m and re.search(r":[\d.\s-]*\Z", text[:c]):
         c += m.end()

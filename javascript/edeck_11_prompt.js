@@ -138,10 +138,17 @@
         return {text: text, caret: caret, removed: found.length};
     }
 
-    /** Move a caret that sits inside a word or a ":weight)" to just after it. */
+    /**
+     * Move a caret that sits inside a word or a ":weight)", or just before one (where
+     * Ctrl+Up leaves it), to just after it.
+     */
     function settleCaret(text, c) {
         while (c > 0 && c < text.length && isNameChar(text[c - 1]) && isNameChar(text[c])) {
             c++;
+        }
+        var w = /^:[\d.\s-]*\)/.exec(text.slice(c));
+        if (w) {
+            return c + w[0].length;
         }
         var m = /^[\d.]*\)/.exec(text.slice(c));
         if (m && /:[\d.\s-]*$/.test(text.slice(0, c))) {

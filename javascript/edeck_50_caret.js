@@ -62,9 +62,34 @@
     }
 
     /**
-     * Replace the textarea's text with next and select [start, end). A visible box is edited
-     * through execCommand, so the browser's own Ctrl+Z undoes it; a hidden one (our tab is
-     * in front) is set directly and our own undo step is recorded for its Ctrl+Z.
+     * Show ta's display:none ancestors (the txt2img tab while ours is in front) until the
+     * returned function runs. Both happen in one task, so nothing is ever painted.
+     */
+    function reveal(ta) {
+        var shown = [];
+        for (var n = ta; n && n.nodeType === 1; n = n.parentElement || (n.getRootNode().host || null)) {
+            if (getComputedStyle(n).display === "none") {
+                shown.push([n, n.style.getPropertyValue("display"), n.style.getPropertyPriority("display")]);
+                n.style.setProperty("display", "block", "important");
+            }
+        }
+        return function () {
+            shown.reverse().forEach(function (s) {
+                if (s[1]) {
+                    s[0].style.setProperty("display", s[1], s[2]);
+                } else {
+                    s[0].style.removeProperty("display");
+                }
+            });
+        };
+    }
+
+    /**
+     * Replace the textarea's text with next and select [start, end), through execCommand, so
+     * the browser's own undo stack holds our edit beside the user's typing: Ctrl+Z walks
+     * back through both. A box in a hidden tab is shown for that instant, and the focus
+     * goes back where it was. Only where execCommand fails is the value set directly, with
+     * our own undo step for its Ctrl+Z.
      */
     function applyEdit(ta, next, start, end) {
         var old = ta.value;
@@ -77,14 +102,24 @@
             while (q < old.length - p && q < next.length - p && old[old.length - 1 - q] === next[next.length - 1 - q]) {
                 q++;
             }
-            var done = false;
-            if (ta.offsetParent !== null) {
-                done = quietly(function () {
-                    ta.focus({preventScroll: true});
-                    ta.setSelectionRange(p, old.length - q);
-                    var piece = next.slice(p, next.length - q);
-                    return document.execCommand(piece ? "insertText" : "delete", false, piece);
-                });
+            var before = EDeck.host.activeElement();
+            var hidden = ta.getClientRects().length === 0;
+            var restore = hidden ? reveal(ta) : null;
+            var done = quietly(function () {
+                ta.focus({preventScroll: true});
+                if (EDeck.host.activeElement() !== ta) {
+                    return false;
+                }
+                ta.setSelectionRange(p, old.length - q);
+                var piece = next.slice(p, next.length - q);
+                return document.execCommand(piece ? "insertText" : "delete", false, piece);
+            });
+            if (restore) {
+                ta.setSelectionRange(start, end);
+                restore();
+                if (before && before !== ta && before.focus) {
+                    before.focus({preventScroll: true});
+                }
             }
             if (!done || ta.value !== next) {
                 ta.value = next;

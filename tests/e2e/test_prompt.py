@@ -109,6 +109,36 @@ def test_undo_of_a_card_click_made_from_the_deck_tab(page, server):
     wait_report(page, [])
 
 
+def test_undo_walks_back_through_tab_clicks_ctrl_up_and_typing(page, server):
+    """Card clicks made from the Embeddings tab join the browser's undo stack: they keep the
+    user's own history (typing, Ctrl+Up) below them instead of wiping it."""
+    open_deck(page, server)
+    show_tab(page, "txt2img")
+    box = neg(page)
+    box.click()
+    page.keyboard.type("lowres, bad anatomy")
+    box.press("Control+ArrowUp")
+    typed = "lowres, bad (anatomy:1.1)"
+    assert box.input_value() == typed
+    show_tab(page, "Embeddings")
+    _card(page, "badhandv4.pt").click()
+    _card(page, "EasyNegative.safetensors").click()
+    assert page.evaluate("EDeck.host.activeElement().dataset.path") == "EasyNegative.safetensors"
+    show_tab(page, "txt2img")
+    assert box.input_value() == typed + ", badhandv4, EasyNegative"
+    box.focus()
+    box.press("Control+z")
+    assert box.input_value() == typed + ", badhandv4"
+    wait_report(page, [("negative", "badhandv4", "1")])
+    box.press("Control+z")
+    assert box.input_value() == typed
+    box.press("Control+z")
+    assert box.input_value() == "lowres, bad anatomy"
+    box.press("Control+z")
+    assert box.input_value() == ""  # the user's own typing is still there to undo
+    wait_report(page, [])
+
+
 @pytest.mark.parametrize("tab", ["txt2img", "img2img"])
 def test_drawer_beside_the_negative_prompt(page, server, tab):
     open_deck(page, server)
