@@ -17,6 +17,41 @@
     ];
     var modal = null;
     var current = null;
+    var DRAFTS = "edeck:drafts";
+    var MAX_DRAFTS = 50;
+
+    /**
+     * Unsaved edits, per file: closing the editor (Esc, ✕, Cancel, a click outside) keeps
+     * what was typed, and reopening that file restores it, marked as a draft. In
+     * localStorage, so a page reload keeps them too.
+     */
+    function drafts() {
+        try {
+            var all = JSON.parse(window.localStorage.getItem(DRAFTS) || "{}");
+            return all && typeof all === "object" ? all : {};
+        } catch (err) {
+            return {};
+        }
+    }
+
+    function storeDraft(path, values) {
+        var all = drafts();
+        delete all[path];
+        if (values) {
+            all[path] = {values: values, at: Date.now()};
+        }
+        var keys = Object.keys(all).sort(function (a, b) {
+            return all[b].at - all[a].at;
+        });
+        keys.slice(MAX_DRAFTS).forEach(function (k) {
+            delete all[k];
+        });
+        try {
+            window.localStorage.setItem(DRAFTS, JSON.stringify(all));
+        } catch (err) {
+            // storage full or refused: the draft lives until the page closes at least
+        }
+    }
 
     function h(tag, attrs, children) {
         var el = document.createElement(tag);
@@ -64,6 +99,10 @@
         var box = h("div", {class: "edeck-modal-box"}, [
             h("h2", {id: "embedding_deck_modal_title", class: "edeck-modal-title"}),
             h("div", {class: "edeck-modal-message", role: "alert", hidden: ""}),
+            h("div", {class: "edeck-draft", role: "status", hidden: ""}, [
+                h("span", {text: EDeck.t("Unsaved draft: your edits from last time, not saved yet.")}),
+                h("button", {type: "button", class: "edeck-button", "data-action": "discard", text: EDeck.t("Discard")}),
+            ]),
             h("div", {class: "edeck-modal-cols"}, [
                 h("div", {class: "edeck-modal-side"}, [
                     h("div", {class: "edeck-drop", tabindex: "0", title: "Drop or paste an image here"}, [
@@ -76,7 +115,7 @@
                 h("form", {class: "edeck-modal-form"}, FIELDS.map(field)),
             ]),
             h("div", {class: "edeck-modal-actions"}, [
-                h("button", {type: "button", class: "edeck-button", "data-action": "cancel", text: EDeck.t("Cancel")}),
+                h("button", {type: "button", class: "edeck-button", "data-action": "cancel", text: EDeck.t("Close")}),
                 h("button", {type: "button", class: "edeck-button edeck-primary", "data-action": "save", text: EDeck.t("Save")}),
             ]),
         ]);
@@ -128,9 +167,12 @@
     function fill() {
         var e = current.entry;
         modal.querySelector(".edeck-modal-title").textContent = e.name;
+        var draft = drafts()[e.path];
         FIELDS.forEach(function (spec) {
-            modal.querySelector("[name='" + spec[0] + "']").value = original(spec[0]);
+            var v = draft && typeof draft.values[spec[0]] === "string" ? draft.values[spec[0]] : original(spec[0]);
+            modal.querySelector("[name='" + spec[0] + "']").value = v;
         });
+        modal.querySelector(".edeck-draft").hidden = !(draft && Object.keys(changes()).length);
         facts();
         EDeck.preview.show(current.row);
         var gallery = EDeck.preview.galleryAvailable();
@@ -217,6 +259,7 @@
             if (res.notice) {
                 EDeck.deck.message(EDeck.t(res.notice), "info");
             }
+            storeDraft(current.entry.path, null);
             close();
         }).catch(function (err) {
             message(EDeck.t(err.message));
@@ -240,9 +283,33 @@
         });
     }
 
+    /** The fields' values, when they differ from the file's. */
+    function draftValues() {
+        if (!Object.keys(changes()).length) {
+            return null;
+        }
+        var values = {};
+        FIELDS.forEach(function (spec) {
+            values[spec[0]] = modal.querySelector("[name='" + spec[0] + "']").value;
+        });
+        return values;
+    }
+
+    function discard() {
+        storeDraft(current.entry.path, null);
+        FIELDS.forEach(function (spec) {
+            modal.querySelector("[name='" + spec[0] + "']").value = original(spec[0]);
+        });
+        modal.querySelector(".edeck-draft").hidden = true;
+        modal.querySelector("textarea[name=description]").focus();
+    }
+
     function close() {
         if (!modal || modal.hidden) {
             return;
+        }
+        if (current) {
+            storeDraft(current.entry.path, draftValues());
         }
         modal.hidden = true;
         var opener = current && current.opener;
@@ -263,6 +330,8 @@
             close();
         } else if (name === "save") {
             save();
+        } else if (name === "discard") {
+            discard();
         } else if (name === "delete-preview") {
             EDeck.preview.remove();
         } else if (name === "replace-preview") {

@@ -109,6 +109,54 @@ def test_conflicting_change_on_disk_is_refused(page, fresh_server):
         assert json.load(fh) == {"description": "written by another tool"}
 
 
+def test_unsaved_edits_are_kept_as_a_draft_until_saved_or_discarded(page, fresh_server):
+    server = fresh_server
+    open_deck(page, server)
+    modal = _open_editor(page)
+    draft = modal.locator(".edeck-draft")
+    notes = modal.locator("textarea[name=notes]")
+    saved = notes.input_value()
+    assert not draft.is_visible()
+    page.keyboard.press("Escape")  # no changes: Esc just closes
+    modal.wait_for(state="hidden")
+    _open_editor(page)
+    assert not draft.is_visible()
+    notes.fill("a note I typed")
+    page.keyboard.press("Escape")
+    modal.wait_for(state="hidden")
+    _open_editor(page)
+    assert notes.input_value() == "a note I typed" and draft.is_visible()
+    page.mouse.click(5, 5)  # a click outside keeps it too, and so does a page reload
+    modal.wait_for(state="hidden")
+    page.reload()
+    page.wait_for_selector("#tabs")
+    open_deck(page, server)
+    _open_editor(page)
+    assert notes.input_value() == "a note I typed" and draft.is_visible()
+    # another file has no draft
+    page.keyboard.press("Escape")
+    _open_editor(page, "ng_deepnegative_v1_75t.pt")
+    assert notes.input_value() != "a note I typed" and not draft.is_visible()
+    page.keyboard.press("Escape")
+    # Discard: the file's values are back, and stay back
+    _open_editor(page)
+    draft.locator("[data-action=discard]").click()
+    assert notes.input_value() == saved and not draft.is_visible()
+    page.keyboard.press("Escape")
+    _open_editor(page)
+    assert notes.input_value() == saved and not draft.is_visible()
+    # Save clears the draft
+    notes.fill("saved note")
+    page.keyboard.press("Escape")
+    _open_editor(page)
+    modal.locator("[data-action=save]").click()
+    modal.wait_for(state="hidden")
+    _open_editor(page)
+    assert notes.input_value() == "saved note" and not draft.is_visible()
+    with open(os.path.join(server.folder, "EasyNegative.json"), encoding="utf-8") as fh:
+        assert json.load(fh)["notes"] == "saved note"
+
+
 def test_upload_then_delete_preview_shows_at_once_with_filter_kept(page, fresh_server, tmp_path):
     server = fresh_server
     red = tmp_path / "red.png"
