@@ -122,6 +122,13 @@ def slow_reload_server(tmp_path):
 
 
 @pytest.fixture
+def compare_server(tmp_path):
+    """A server whose stand-in WebUI generates comparisons (one colour per prompt)."""
+    with _running(str(tmp_path), launcher="compare_server.py") as srv:
+        yield srv
+
+
+@pytest.fixture
 def auth_server(tmp_path):
     """A server that requires a login (standalone --auth, like the WebUI's --gradio-auth)."""
     with _running(str(tmp_path), ("--auth", "alice:s3cret")) as srv:

@@ -1,0 +1,244 @@
+/**
+ * Embedding Deck — choosing embeddings to compare: a selection of cards (Ctrl+click,
+ * Ctrl+Shift+click for a range, Space / Shift+Space in the keyboard grid; up to 8, shown
+ * and announced, aria-selected on the cells), the bar with "Compare", a ⇆ button on each
+ * card, and what the host says about comparisons (/compare/support). The panel itself is
+ * edeck_76_comparison.js. Plain Shift+click keeps its meaning (the positive prompt).
+ */
+(function () {
+    "use strict";
+    var EDeck = (window.EDeck = window.EDeck || {});
+    var MAX = 8;
+    var selected = []; // paths, in the order chosen
+    var anchor = null;
+    var support = {available: false, reason: null, max_embeddings: MAX};
+    var bar = null;
+
+    function h(tag, cls, text) {
+        var el = document.createElement(tag);
+        if (cls) {
+            el.className = cls;
+        }
+        if (text) {
+            el.textContent = text;
+        }
+        return el;
+    }
+
+    function reason() {
+        return support.available ? "" : EDeck.t(support.reason || "Comparisons need the WebUI.");
+    }
+
+    function buildBar(deck) {
+        bar = h("div", "edeck-selbar");
+        bar.id = "embedding_deck_selbar";
+        var count = h("span", "edeck-selcount");
+        count.setAttribute("role", "status");
+        count.setAttribute("aria-live", "polite");
+        var run = h("button", "edeck-button", EDeck.t("Compare"));
+        run.type = "button";
+        run.id = "embedding_deck_compare_button";
+        run.dataset.action = "compare-selection";
+        var clear = h("button", "edeck-button", EDeck.t("Clear selection"));
+        clear.type = "button";
+        clear.dataset.action = "clear-selection";
+        var why = h("span", "edeck-compare-why");
+        why.id = "embedding_deck_compare_why";
+        bar.appendChild(run);
+        bar.appendChild(count);
+        bar.appendChild(clear);
+        bar.appendChild(why);
+        bar.addEventListener("click", function (ev) {
+            var action = ev.target.closest("[data-action]");
+            if (!action) {
+                return;
+            }
+            if (action.dataset.action === "clear-selection") {
+                setSelection([]);
+            } else if (action.dataset.action === "compare-selection") {
+                compare(selected.length ? selected.slice() : currentPath(deck));
+            }
+        });
+        var message = deck.root.querySelector("#embedding_deck_message");
+        message.parentNode.insertBefore(bar, message);
+        showBar();
+    }
+
+    function currentPath(deck) {
+        var item = deck.grid.items[deck.grid.active];
+        return item ? [item.path] : [];
+    }
+
+    function showBar() {
+        if (!bar) {
+            return;
+        }
+        var run = bar.querySelector("#embedding_deck_compare_button");
+        var why = bar.querySelector(".edeck-compare-why");
+        run.disabled = !support.available;
+        run.title = support.available ?
+            EDeck.t("Compare the selected embeddings (Ctrl+click or Space selects; up to {n})", {n: MAX}) : reason();
+        why.textContent = reason();
+        why.hidden = support.available;
+        run.textContent = selected.length ? EDeck.t("Compare {n} selected", {n: selected.length}) : EDeck.t("Compare");
+        bar.querySelector(".edeck-selcount").textContent = selected.length ?
+            EDeck.t("{n} of {max} selected", {n: selected.length, max: MAX}) : "";
+        bar.querySelector("[data-action=clear-selection]").hidden = !selected.length;
+    }
+
+    function setSelection(paths) {
+        selected = paths.slice(0, MAX);
+        var deck = EDeck.deck;
+        if (deck) {
+            deck.grid.nodes.forEach(function (card, path) {
+                mark(card, path);
+            });
+        }
+        showBar();
+    }
+
+    function mark(card, path) {
+        var on = selected.indexOf(path) !== -1;
+        card.classList.toggle("edeck-selected", on);
+        card.setAttribute("aria-selected", String(on));
+    }
+
+    function toggle(path) {
+        var i = selected.indexOf(path);
+        var next = selected.slice();
+        if (i === -1) {
+            if (next.length >= MAX) {
+                EDeck.deck.message(EDeck.t("At most {n} embeddings can be compared at once.", {n: MAX}), "info");
+                return;
+            }
+            next.push(path);
+        } else {
+            next.splice(i, 1);
+        }
+        anchor = path;
+        setSelection(next);
+    }
+
+    /** Select every visible card from the anchor to path (added to what is selected). */
+    function range(path) {
+        var items = EDeck.deck.grid.items.map(function (e) {
+            return e.path;
+        });
+        var a = items.indexOf(anchor);
+        var b = items.indexOf(path);
+        if (a === -1 || b === -1) {
+            toggle(path);
+            return;
+        }
+        var next = selected.slice();
+        items.slice(Math.min(a, b), Math.max(a, b) + 1).forEach(function (p) {
+            if (next.indexOf(p) === -1) {
+                next.push(p);
+            }
+        });
+        if (next.length > MAX) {
+            EDeck.deck.message(EDeck.t("At most {n} embeddings can be compared at once.", {n: MAX}), "info");
+        }
+        setSelection(next);
+    }
+
+    function compare(paths) {
+        if (!paths.length || !EDeck.comparePanel) {
+            return;
+        }
+        EDeck.comparePanel.open(paths);
+    }
+
+    function decorate(card, entry) {
+        mark(card, entry.path);
+        var button = card.querySelector(".edeck-compare-card");
+        if (!button) {
+            button = h("button", "edeck-compare-card", "⇆");
+            button.type = "button";
+            button.tabIndex = -1;
+            button.dataset.action = "compare";
+            button.setAttribute("aria-label", EDeck.t("Compare {name}", {name: entry.name}));
+            card.appendChild(button);
+        }
+        button.disabled = !support.available;
+        button.title = support.available ? EDeck.t("Compare: images with and without it (c)") : reason();
+    }
+
+    function ready(deck) {
+        var grid = deck.root.querySelector("#embedding_deck_grid");
+        grid.setAttribute("aria-multiselectable", "true");
+        // capture phase: a Ctrl+click selects, and must not also edit a prompt
+        grid.addEventListener("click", function (ev) {
+            var card = ev.target.closest(".edeck-card");
+            if (!card || !(ev.ctrlKey || ev.metaKey) || ev.target.closest("[data-action]")) {
+                return;
+            }
+            ev.stopPropagation();
+            ev.preventDefault();
+            if (ev.shiftKey) {
+                range(card.dataset.path);
+            } else {
+                toggle(card.dataset.path);
+            }
+        }, true);
+        grid.addEventListener("keydown", function (ev) {
+            var card = ev.target.closest(".edeck-card");
+            if (!card || ev.target !== card || ev.ctrlKey || ev.altKey || ev.metaKey) {
+                return;
+            }
+            if (ev.key === " ") {
+                ev.preventDefault();
+                if (ev.shiftKey) {
+                    range(card.dataset.path);
+                } else {
+                    toggle(card.dataset.path);
+                }
+            } else if (ev.key === "c" && support.available) {
+                ev.preventDefault();
+                compare([card.dataset.path]);
+            }
+        });
+        buildBar(deck);
+        refreshSupport();
+    }
+
+    function refreshSupport() {
+        return EDeck.api.request("GET", "/compare/support").then(function (s) {
+            support = s;
+            MAX = s.max_embeddings || MAX;
+            setSelection(selected);
+            if (EDeck.deck) {
+                EDeck.deck.grid.nodes.forEach(function (card, path) {
+                    var entry = EDeck.deck.byPath.get(path);
+                    if (entry) {
+                        decorate(card, entry);
+                    }
+                });
+            }
+            return s;
+        }).catch(function () {
+            return support;
+        });
+    }
+
+    EDeck.hooks = EDeck.hooks || {cardClick: [], cardDecorate: [], ready: []};
+    EDeck.hooks.cardDecorate.push(decorate);
+    EDeck.hooks.ready.push(ready);
+    EDeck.hooks.cardClick.push(function (action, entry) {
+        if (action === "compare") {
+            compare([entry.path]);
+        }
+    });
+    EDeck.compare = {
+        selected: function () {
+            return selected.slice();
+        },
+        setSelection: setSelection,
+        support: function () {
+            return support;
+        },
+        refreshSupport: refreshSupport,
+        open: compare,
+        reason: reason,
+    };
+})();
