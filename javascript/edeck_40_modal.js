@@ -175,6 +175,10 @@
         modal.querySelector(".edeck-draft").hidden = !(draft && Object.keys(changes()).length);
         facts();
         EDeck.preview.show(current.row);
+        // other parts add their sections (edeck_70_library: rename, move, convert, delete)
+        (EDeck.hooks.editorFill || []).forEach(function (fn) {
+            fn(modal, current);
+        });
         var gallery = EDeck.preview.galleryAvailable();
         var replace = modal.querySelector("[data-action=replace-preview]");
         replace.disabled = current.standalone || !gallery;
