@@ -22,7 +22,8 @@ def _open_editor(page, path: str):
     modal.wait_for(state="visible")
     page.wait_for_function(
         "(p) => { const i = EDeck.shadow.querySelector('#embedding_deck_modal [name=edeck-file-name]');"
-        " return !!i && i.offsetParent !== null && EDeck.modal.current() && EDeck.modal.current().entry.path === p; }",
+        " const c = EDeck.modal.current();"
+        " return !!i && i.offsetParent !== null && !!c && c.entry.path === p; }",
         arg=path,
     )
     return modal
@@ -30,6 +31,10 @@ def _open_editor(page, path: str):
 
 def _paths(page) -> set[str]:
     return set(page.evaluate("() => EDeck.deck.entries.map(e => e.path)"))
+
+
+def _wait_count(page, selector: str, n: int) -> None:
+    page.wait_for_function("([s, n]) => EDeck.shadow.querySelectorAll(s).length === n", arg=[selector, n])
 
 
 def _toast(page):
@@ -40,7 +45,7 @@ def test_rename_keeps_the_search_and_refuses_bad_names(page, fresh_server):
     server = fresh_server
     open_deck(page, server)
     page.fill("#embedding_deck_search", "bad")
-    page.wait_for_function("() => !EDeck.shadow.querySelector('.edeck-card[data-path=\"EasyNegative.safetensors\"]')")
+    _wait_count(page, '#embedding_deck_grid .edeck-card[data-path="EasyNegative.safetensors"]', 0)
     modal = _open_editor(page, "badhandv4.pt")
     assert "prompt" in modal.locator(".edeck-rename-note").inner_text()
     name = modal.locator("[name=edeck-file-name]")
@@ -77,7 +82,7 @@ def test_move_by_dragging_onto_a_folder(page, fresh_server):
     page.click("#embedding_deck_tree_toggle")
     node = page.locator('.edeck-tree-node[data-folder="styles"]')
     node.wait_for()
-    page.wait_for_function("() => EDeck.shadow.querySelectorAll('#embedding_deck_grid .edeck-card').length === 1")
+    _wait_count(page, "#embedding_deck_grid .edeck-card", 1)
     _card(page, "badhandv4.pt").drag_to(node)
     _card(page, "styles/badhandv4.pt").wait_for()
     assert "badhandv4.pt" not in _paths(page)
@@ -118,7 +123,9 @@ def test_delete_undo_with_the_toast_and_ctrl_z(page, fresh_server):
     modal.locator("[data-lib=delete-yes]").click()
     modal.wait_for(state="hidden")
     page.wait_for_function("() => !EDeck.deck.byPath.has('badhandv4.pt')")
-    page.wait_for_function("() => EDeck.shadow.activeElement && EDeck.shadow.activeElement.matches('.edeck-card')")
+    page.wait_for_function(
+        "() => !!EDeck.shadow.activeElement && EDeck.shadow.activeElement.matches('.edeck-card')"
+    )
     page.keyboard.press("Control+z")
     _card(page, "badhandv4.pt").wait_for()
     assert os.path.exists(os.path.join(server.folder, "badhandv4.pt"))
@@ -142,12 +149,12 @@ def test_trash_restore_and_empty(page, fresh_server):
     assert trash.locator(".edeck-trash-item").count() == 2
     item.locator("[data-lib=restore]").click()
     _card(page, "badhandv4.pt").wait_for()
-    page.wait_for_function("() => EDeck.shadow.querySelectorAll('#embedding_deck_trash .edeck-trash-item').length === 1")
+    _wait_count(page, "#embedding_deck_trash .edeck-trash-item", 1)
     assert os.path.exists(os.path.join(server.folder, "badhandv4.preview.jpg"))
 
     trash.locator("[data-lib=empty]").click()
     trash.locator("[data-lib=empty-yes]").click()
-    page.wait_for_function("() => EDeck.shadow.querySelectorAll('#embedding_deck_trash .edeck-trash-item').length === 0")
+    _wait_count(page, "#embedding_deck_trash .edeck-trash-item", 0)
     assert server.get("edeck/v1/trash")["items"] == []
     assert not os.path.exists(os.path.join(server.folder, "SDXL", "unaestheticXL.safetensors"))
 
@@ -174,12 +181,13 @@ def test_convert_from_the_warning_and_undo(page, fresh_server):
 
 def test_duplicates_badge_filter_and_collision_link(page, fresh_server):
     server = fresh_server
-    shutil.copy(os.path.join(server.folder, "badhandv4.pt"), os.path.join(server.folder, "SD15", "hand_copy.pt"))
+    folder = server.folder
+    shutil.copy(os.path.join(folder, "badhandv4.pt"), os.path.join(folder, "SD15", "hand_copy.pt"))
     open_deck(page, server)
     page.click("#embedding_deck_refresh")
     _card(page, "SD15/hand_copy.pt").wait_for()
     page.click("#embedding_deck_duplicates")
-    page.wait_for_function("() => EDeck.shadow.querySelectorAll('#embedding_deck_grid .edeck-card').length === 2")
+    _wait_count(page, "#embedding_deck_grid .edeck-card", 2)
     assert sorted(card_paths(page)) == ["SD15/hand_copy.pt", "badhandv4.pt"]
     badge = _card(page, "badhandv4.pt").locator(".edeck-same")
     assert "SD15/hand_copy.pt" in badge.get_attribute("title")
@@ -192,5 +200,6 @@ def test_duplicates_badge_filter_and_collision_link(page, fresh_server):
     page.fill("#embedding_deck_search", "SD15")
     _card(page, "SD15/EasyNegative.safetensors").locator(".edeck-warn").click()
     page.wait_for_function(
-        "() => EDeck.shadow.activeElement && EDeck.shadow.activeElement.dataset.path === 'EasyNegative.safetensors'"
+        "() => !!EDeck.shadow.activeElement"
+        " && EDeck.shadow.activeElement.dataset.path === 'EasyNegative.safetensors'"
     )
