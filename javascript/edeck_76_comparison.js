@@ -265,12 +265,13 @@
             if (t.image) {
                 fig.appendChild(h("img", {src: imageUrl(job, t.index), alt: t.label, title: t.infotext || t.prompt}));
             }
-            var caption = h("figcaption", {text: t.label + (t.status === "done" ? "" : " — " + EDeck.t(t.status))});
+            var caption = h("figcaption", {id: "embedding_deck_compare_tile_" + t.index,
+                text: t.label + (t.status === "done" ? "" : " — " + EDeck.t(t.status))});
             caption.title = EDeck.t("Prompt: {p}\nNegative prompt: {n}", {p: t.prompt, n: t.negative_prompt});
             fig.appendChild(caption);
             if (t.path && t.image) {
                 fig.appendChild(h("button", {type: "button", class: "edeck-button", "data-action": "compare-preview",
-                    "data-tile": String(t.index), "aria-label": EDeck.t("Make this the preview of {name}", {name: t.name}),
+                    "data-tile": String(t.index), "aria-describedby": caption.id,
                     text: EDeck.t("Make preview")}));
             }
             tiles.appendChild(fig);

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 
 from e2e_helpers import neg, open_deck, pos, show_tab
+from test_a11y import _check
 from test_screenshots import _shot
 
 NG = "ng_deepnegative_v1_75t.pt"
@@ -58,6 +59,7 @@ def test_two_embeddings_at_two_weights_end_to_end(page, compare_server):
     assert card(page, BH).get_attribute("aria-selected") == "true"
     assert neg(page).input_value() == "lowres"  # a Ctrl+click selects; it edits no prompt
     assert page.locator(".edeck-selcount").text_content() == "2 of 8 selected"
+    _check(page, "tab with a selection", "#embedding_deck_host")
 
     page.locator("#embedding_deck_compare_button").click()
     panel = page.locator("#embedding_deck_compare")
@@ -99,6 +101,7 @@ def test_two_embeddings_at_two_weights_end_to_end(page, compare_server):
     assert grid_width >= 5 * 128
     assert tiles.nth(0).locator("[data-action=compare-preview]").count() == 0  # "none" is no one's
     _shot(page, "compare.png")
+    _check(page, "comparison panel", "#embedding_deck_host")
 
     assert card(page, NG).locator(".edeck-thumb img").count() == 0
     tiles.nth(2).locator("[data-action=compare-preview]").click()
@@ -122,3 +125,4 @@ def test_two_embeddings_at_two_weights_end_to_end(page, compare_server):
     rows.first.wait_for()
     assert rows.count() == 75
     assert rows.first.locator("td").nth(2).text_content().count("token") == 5
+    _check(page, "editor with nearest tokens", "#embedding_deck_host")
