@@ -37,7 +37,8 @@ def root_html(size: str = "medium") -> str:
       placeholder="Search name, path, description, notes" title="Search (press / to focus)"
       aria-label="Search name, path, description, notes">
     <div class="edeck-tools">
-    <select id="embedding_deck_sort" class="edeck-select" title="Sort by" aria-label="Sort by">{options}</select>
+    <select id="embedding_deck_sort" class="edeck-select" title="Sort by"
+      aria-label="Sort by">{options}</select>
     <button id="embedding_deck_sort_dir" class="edeck-button" type="button" title="Ascending"
       data-desc="false">↑</button>
     <button id="embedding_deck_tree_toggle" class="edeck-button" type="button"
