@@ -200,6 +200,15 @@
         });
         buildBar(deck);
         refreshSupport();
+        // in the WebUI the checkpoint can change (or be loaded) at any time: ask again now
+        // and then while the tab is in view, as the family is followed
+        if (deck.hostName !== "standalone") {
+            setInterval(function () {
+                if (document.visibilityState === "visible" && deck.root.offsetParent) {
+                    refreshSupport();
+                }
+            }, 5000);
+        }
     }
 
     function refreshSupport() {

@@ -40,8 +40,9 @@
             ]),
             h("div", {class: "edeck-nearest", "aria-live": "polite"}),
         ]);
-        var actions = modal.querySelector(".edeck-modal-actions");
-        actions.parentNode.insertBefore(section, actions);
+        // last in the side column: after the preview's controls in the Tab order
+        var side = modal.querySelector(".edeck-modal-side") || modal.querySelector(".edeck-modal-box");
+        side.appendChild(section);
         section.addEventListener("click", onClick);
     }
 
