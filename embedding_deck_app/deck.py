@@ -177,6 +177,7 @@ class Deck:
             "sha256": self._hashes.get(self._hash_key(path)),
             "preview_note": _builtin_preview_note(path, entry),
             "standalone": self.host.name == "standalone",
+            "description_source": None if "description" in user else _description_file(entry),
         }
 
     def save_meta(self, rel: str, changes: Any, stamp: Any) -> dict[str, Any]:
@@ -271,6 +272,16 @@ def _arch(e: Entry) -> str:
     if e.arch == "unknown" and e.error is None and override in ("SD1", "SD2", "SDXL"):
         return override
     return e.arch
+
+
+def _description_file(entry: Entry) -> str | None:
+    """The X.txt / X.description.txt the description comes from (first found, as A1111)."""
+    stem = os.path.splitext(os.path.basename(entry.path))[0].lower()
+    names = {os.path.basename(s).lower(): os.path.basename(s) for s in entry.sidecars}
+    for suffix in sidecar.TEXT_SUFFIXES:
+        if stem + suffix in names and entry.metadata.get("description"):
+            return names[stem + suffix]
+    return None
 
 
 def _write_failure(what: str, err: OSError) -> str:

@@ -62,6 +62,7 @@ def root_html(size: str = "medium") -> str:
     <div id="embedding_deck_grid" class="edeck-grid" role="list" aria-label="Embeddings">
       <div class="edeck-spacer"></div>
     </div>
+    <div id="embedding_deck_empty" class="edeck-empty" hidden></div>
   </div>
 </div>
 """

@@ -84,7 +84,11 @@
         } else {
             input = h("input", {name: name, type: "text"});
         }
-        return h("label", {class: "edeck-field"}, [h("span", {text: EDeck.t(spec[1])}), input]);
+        var children = [h("span", {text: EDeck.t(spec[1])}), input];
+        if (name === "description") {
+            children.push(h("span", {class: "edeck-hint edeck-source", hidden: ""}));
+        }
+        return h("label", {class: "edeck-field"}, children);
     }
 
     function build() {
@@ -107,7 +111,10 @@
                 h("div", {class: "edeck-modal-side"}, [
                     h("div", {class: "edeck-drop", tabindex: "0", title: "Drop or paste an image here"}, [
                         h("img", {class: "edeck-modal-img", alt: ""}),
+                        h("p", {class: "edeck-no-preview", text: EDeck.t("No preview yet: drop, paste or upload an image.")}),
+                        h("p", {class: "edeck-error-text edeck-modal-error", hidden: ""}),
                     ]),
+                    h("p", {class: "edeck-hint edeck-img-size", hidden: ""}),
                     previewButtons,
                     h("p", {class: "edeck-hint", text: EDeck.t("Drop or paste an image (PNG, JPEG, WebP) to use it as the preview.")}),
                     h("table", {class: "edeck-facts"}),
@@ -153,8 +160,12 @@
         box.dataset.kind = kind || "error";
     }
 
+    /** The value the editor starts from: X.json's, or for the description its .txt. */
     function original(key) {
         var v = current.user[key];
+        if (key === "description" && v === undefined && current.description_source) {
+            v = current.row.description;
+        }
         if (key === "tags") {
             return Array.isArray(v) ? v.join(", ") : "";
         }
@@ -173,6 +184,14 @@
             modal.querySelector("[name='" + spec[0] + "']").value = v;
         });
         modal.querySelector(".edeck-draft").hidden = !(draft && Object.keys(changes()).length);
+        var source = modal.querySelector(".edeck-source");
+        source.hidden = !current.description_source;
+        source.textContent = current.description_source ? EDeck.t(
+            "From {file}. A change is saved to {json}, which the WebUI then reads instead.",
+            {file: current.description_source, json: current.json_file}) : "";
+        var broken = modal.querySelector(".edeck-modal-error");
+        broken.hidden = !e.error;
+        broken.textContent = e.error ? EDeck.t("This file cannot be used: {error}", {error: EDeck.t(e.error)}) : "";
         facts();
         EDeck.preview.show(current.row);
         // other parts add their sections (edeck_70_library: rename, move, convert, delete)
@@ -199,7 +218,7 @@
             ["File", e.path],
             ["Size", F.size(e.size)],
             ["Format", e.format],
-            ["Architecture", e.arch + (e.dim ? " (" + e.dim + " wide)" : "")],
+            ["Architecture", e.arch + (e.dim ? " " + EDeck.t("({n} wide)", {n: e.dim}) : "")],
             ["Vectors", e.vectors === null ? "" : String(e.vectors)],
             ["Step", e.step === null ? "" : String(e.step)],
             ["Trained on", e.checkpoint || e.checkpoint_hash || ""],
@@ -209,6 +228,12 @@
             ["Modified", (e.modified || "").replace("T", " ")],
             ["Metadata file", current.json_file],
         ];
+        if (e.error) {
+            rows.unshift(["Problem", EDeck.t(e.error)]);
+        }
+        rows = rows.filter(function (r) {
+            return r[1] || r[0] === "SHA-256";  // nothing to say: no row (Step, Trained on…)
+        });
         if (e.collides_with && e.collides_with.length) {
             rows.push(["Same name as", e.collides_with.join(", ") + " — " +
                 EDeck.t(e.collision_winner ? "The WebUI currently keeps this file." : "The WebUI currently keeps the other file.")]);
@@ -260,9 +285,8 @@
             if (res.row) {
                 EDeck.deck.updateEntry(res.row);
             }
-            if (res.notice) {
-                EDeck.deck.message(EDeck.t(res.notice), "info");
-            }
+            EDeck.deck.message(res.notice ? EDeck.t(res.notice) :
+                EDeck.t("Saved {name}.", {name: current.entry.name}), "info");
             storeDraft(current.entry.path, null);
             close();
         }).catch(function (err) {

@@ -12,8 +12,16 @@
         return EDeck.modal.element();
     }
 
+    /** The preview at its own size when small (never blown up into blur), and its size. */
     function show(row) {
         var img = modal().querySelector(".edeck-modal-img");
+        var size = modal().querySelector(".edeck-img-size");
+        var broken = !!(row && row.error);
+        size.hidden = true;
+        img.onload = function () {
+            size.textContent = EDeck.t("{w} × {h} px", {w: img.naturalWidth, h: img.naturalHeight});
+            size.hidden = false;
+        };
         if (row && row.preview) {
             img.src = EDeck.api.thumbUrl(row, 384);
             img.hidden = false;
@@ -21,6 +29,7 @@
             img.removeAttribute("src");
             img.hidden = true;
         }
+        modal().querySelector(".edeck-no-preview").hidden = !img.hidden || broken;
         modal().querySelector("[data-action=delete-preview]").disabled = !(row && row.preview &&
             row.preview.toLowerCase().indexOf(".preview.") !== -1);
     }
@@ -56,7 +65,7 @@
 
     function remove() {
         var current = EDeck.modal.current();
-        if (current) {
+        if (current && window.confirm(EDeck.t("Delete the preview {file}? This cannot be undone.", {file: current.row.preview}))) {
             apply(EDeck.api.deletePreview(current.entry.path));
         }
     }
@@ -89,6 +98,11 @@
         var src = galleryImage();
         if (!src) {
             EDeck.modal.message(EDeck.t("Generate an image first; the selected result becomes the preview."));
+            return;
+        }
+        var current = EDeck.modal.current();
+        if (current && current.row.preview &&
+            !window.confirm(EDeck.t("Replace the preview {file} with the selected result?", {file: current.row.preview}))) {
             return;
         }
         fetch(src, {credentials: "same-origin"}).then(function (res) {

@@ -7,6 +7,8 @@
     var EDeck = (window.EDeck = window.EDeck || {});
     EDeck.hooks = EDeck.hooks || {cardClick: [], cardDecorate: [], ready: []};
 
+    EDeck.MESSAGE_MS = 6000;
+
     function Deck(root, serverState) {
         this.root = root;
         this.entries = [];
@@ -47,20 +49,82 @@
             self.apply(what === "target" || what === "tree");
         });
         this.bindGrid();
+        root.querySelector("#embedding_deck_message").addEventListener("click", function (ev) {
+            ev.currentTarget.hidden = true;
+        });
         root.querySelector("#embedding_deck_refresh").addEventListener("click", function () {
             self.refresh();
         });
     }
 
+    /**
+     * A message floats over the grid's foot, never pushing the cards down: information fades
+     * after EDeck.MESSAGE_MS, an error stays until the next message or a click on it.
+     */
     Deck.prototype.message = function (text, kind) {
         var box = this.root.querySelector("#embedding_deck_message");
+        kind = kind || "error";
+        clearTimeout(this.messageTimer);
         box.hidden = !text;
         box.textContent = text ? EDeck.t(text) : "";
-        box.dataset.kind = kind || "error";
+        box.dataset.kind = kind;
+        box.setAttribute("role", kind === "error" ? "alert" : "status");
+        if (text && kind === "info") {
+            this.messageTimer = setTimeout(function () {
+                box.hidden = true;
+            }, EDeck.MESSAGE_MS);
+        }
+    };
+
+    /** What an empty grid says: why nothing shows, and the one button that fixes it. */
+    Deck.prototype.emptyState = function (visible) {
+        var box = this.root.querySelector("#embedding_deck_empty");
+        var st = this.state;
+        box.textContent = "";
+        if (visible.length || this.loadError) {
+            box.hidden = true;
+            return;
+        }
+        var self = this;
+        function say(text, button, fix) {
+            var p = document.createElement("p");
+            p.textContent = text;
+            box.appendChild(p);
+            if (button) {
+                var b = document.createElement("button");
+                b.type = "button";
+                b.className = "edeck-button";
+                b.dataset.action = "clear-filters";
+                b.textContent = button;
+                b.addEventListener("click", function () {
+                    fix();
+                    self.toolbar.changed("search");
+                    self.root.querySelector("#embedding_deck_search").focus();
+                });
+                box.appendChild(b);
+            }
+        }
+        if (!this.entries.length) {
+            say(this.root_dir ?
+                EDeck.t("The embeddings folder {root} is empty. Put .safetensors, .pt, .bin or .png embeddings there, then press Refresh.", {root: this.root_dir}) :
+                EDeck.t("There are no embeddings yet."));
+        } else if (st.text.trim()) {
+            say(EDeck.t("No embedding matches “{text}”.", {text: st.text.trim()}), EDeck.t("Clear the search"), function () {
+                st.text = "";
+            });
+        } else {
+            say(EDeck.t("No embedding to show with these filters."), EDeck.t("Show all"), function () {
+                st.folder = "";
+                st.hideIncompatible = false;
+            });
+        }
+        box.hidden = false;
     };
 
     Deck.prototype.load = function (payload) {
         this.message(payload.error || payload.message || "", payload.error ? "error" : "info");
+        this.loadError = !!payload.error;
+        this.root_dir = payload.root || null;
         this.entries = payload.entries || [];
         this.byPath = new Map(this.entries.map(function (e) {
             return [e.path, e];
@@ -93,6 +157,7 @@
         });
         this.visible = visible;
         this.grid.setItems(visible, family, keepScroll);
+        this.emptyState(visible);
         var status = this.root.querySelector("#embedding_deck_status");
         status.dataset.total = String(this.entries.length);
         status.dataset.visible = String(visible.length);

@@ -154,3 +154,18 @@ def test_read_only_api_has_the_cli_shape(client):
         }
     assert one == next(r for r in api if r["path"] == "SDXL/negativeXL_D.safetensors")
     assert (one["arch"], one["vectors"]) == ("SDXL", 8)
+
+
+def test_description_source_names_the_text_file_until_x_json_has_one(client):
+    meta = client.get("/edeck/v1/meta?path=badhandv4.pt").json()
+    assert meta["description_source"] == "badhandv4.txt"
+    assert meta["row"]["description"] and "description" not in meta["user"]
+    assert client.get("/edeck/v1/meta?path=EasyNegative.safetensors").json()["description_source"] is None
+    body = {
+        "path": "badhandv4.pt",
+        "stamp": meta["stamp"],
+        "changes": {"description": {"from": None, "to": "mine"}},
+    }
+    assert client.post("/edeck/v1/meta", json=body, headers=H).status_code == 200
+    after = client.get("/edeck/v1/meta?path=badhandv4.pt").json()
+    assert after["description_source"] is None and after["user"]["description"] == "mine"

@@ -174,6 +174,12 @@ def test_upload_then_delete_preview_shows_at_once_with_filter_kept(page, fresh_s
     assert card_paths(page) == filtered
     # delete: the old default preview (badhandv4.preview.jpg from the demo) comes back
     os.unlink(os.path.join(server.folder, "badhandv4.preview.jpg"))
+    asked = []
+    page.once("dialog", lambda d: (asked.append(d.message), d.dismiss()))
+    modal.locator("[data-action=delete-preview]").click()  # asked first: "no" keeps it
+    assert asked and "badhandv4.preview.png" in asked[0]
+    assert os.path.exists(os.path.join(server.folder, "badhandv4.preview.png"))
+    page.once("dialog", lambda d: d.accept())
     modal.locator("[data-action=delete-preview]").click()
     page.wait_for_function(
         "(s) => !EDeck.shadow.querySelector(s + ' img')"
