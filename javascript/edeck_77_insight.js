@@ -62,11 +62,13 @@
         section.querySelector("[data-action=insight-nearest]").disabled = false;
         var last = section.querySelector(".edeck-insight-last");
         last.textContent = "";
+        last.hidden = true;
         EDeck.api.request("GET", "/compare/last?path=" + encodeURIComponent(entry.path)).then(function (res) {
             if (shownFor !== entry.path || !res || !res.job) {
                 return;
             }
             var job = res.job;
+            last.hidden = false;
             var when = job.finished ? new Date(job.finished * 1000).toLocaleString() : "";
             last.textContent = EDeck.t("Last comparison: {when}, {n} images ({state}). ", {when: when, n: job.tiles.length, state: EDeck.t(job.state)});
             var open = h("button", {type: "button", class: "edeck-button", "data-action": "insight-last", text: EDeck.t("Show it")});
