@@ -18,6 +18,14 @@ def card(page, path):
     return page.locator(f'.edeck-card[data-path="{path}"]')
 
 
+def wait_state(page, state):
+    page.wait_for_function(
+        "(s) => EDeck.shadow.querySelector('.edeck-compare-progress').dataset.state === s",
+        arg=state,
+        timeout=30000,
+    )
+
+
 def test_standalone_page_shows_compare_disabled_with_the_reason(page, server):
     open_deck(page, server)
     button = page.locator("#embedding_deck_compare_button")
@@ -74,9 +82,7 @@ def test_two_embeddings_at_two_weights_end_to_end(page, compare_server):
     panel.locator("[name=weights]").fill("0.8,1.2")
     panel.locator("[data-action=compare-run]").click()
     panel.locator("[data-action=compare-cancel]").wait_for(state="visible")
-    page.wait_for_function(
-        "() => EDeck.shadow.querySelector('.edeck-compare-progress').dataset.state === 'done'", timeout=30000
-    )
+    wait_state(page, "done")
     assert panel.locator(".edeck-compare-progress-text").text_content() == "Done: 5 of 5"
     assert panel.locator("[data-action=compare-cancel]").is_hidden()
 
@@ -126,3 +132,23 @@ def test_two_embeddings_at_two_weights_end_to_end(page, compare_server):
     assert rows.count() == 75
     assert rows.first.locator("td").nth(2).text_content().count("token") == 5
     _check(page, "editor with nearest tokens", "#embedding_deck_host")
+
+
+def test_cancel_stops_a_comparison(page, compare_server):
+    open_deck(page, compare_server)
+    card(page, NG).hover()
+    card(page, NG).locator(".edeck-compare-card").click()
+    panel = page.locator("#embedding_deck_compare")
+    panel.wait_for(state="visible")
+    steps = "#embedding_deck_compare [name=steps]"
+    page.wait_for_function(f"() => EDeck.shadow.querySelector('{steps}').value !== ''")
+    panel.locator("[name=width]").fill("64")
+    panel.locator("[name=height]").fill("64")
+    panel.locator("[name=weights]").fill("0.5, 0.75, 1, 1.25, 1.5, 2")  # 7 tiles, about 2 s
+    panel.locator("[data-action=compare-run]").click()
+    panel.locator("[data-action=compare-cancel]").click()
+    wait_state(page, "cancelled")
+    assert panel.locator(".edeck-modal-message").text_content() == "Cancelled."
+    done = panel.locator(".edeck-compare-tile img").count()
+    assert done < 7
+    assert panel.locator("[data-action=compare-cancel]").is_hidden()
