@@ -152,3 +152,43 @@ def test_cancel_stops_a_comparison(page, compare_server):
     done = panel.locator(".edeck-compare-tile img").count()
     assert done < 7
     assert panel.locator("[data-action=compare-cancel]").is_hidden()
+
+
+INFOTEXT = (
+    "a dog, (masterpiece:1.1)\nNegative prompt: blurry, ng_deepnegative_v1_75t\n"
+    "Steps: 12, Sampler: DPM++ 2M, Schedule type: Karras, CFG scale: 5.5, Seed: 777, "
+    "Size: 256x192, Model: realistic-v5"
+)
+
+
+def test_settings_come_from_the_last_image_of_the_target_tab(page, compare_server):
+    open_deck(page, compare_server)
+    # what the WebUI leaves after a generation: its hidden generation-info textbox
+    page.evaluate(
+        """(info) => {
+            const box = document.createElement('div');
+            box.id = 'generation_info_txt2img';
+            box.hidden = true;
+            const ta = document.createElement('textarea');
+            ta.value = JSON.stringify({infotexts: [info], index_of_first_image: 0});
+            box.appendChild(ta);
+            document.body.appendChild(box);
+        }""",
+        INFOTEXT,
+    )
+    card(page, NG).hover()
+    card(page, NG).locator(".edeck-compare-card").click()
+    panel = page.locator("#embedding_deck_compare")
+    steps = "#embedding_deck_compare [name=steps]"
+    page.wait_for_function(f"() => EDeck.shadow.querySelector('{steps}').value === '12'")
+    assert panel.locator(".edeck-compare-source").text_content() == (
+        "Settings of the last image generated in txt2img."
+    )
+    assert panel.locator("[name=prompt]").input_value() == "a dog, (masterpiece:1.1)"
+    assert panel.locator("[name=negative_prompt]").input_value() == "blurry, ng_deepnegative_v1_75t"
+    values = [panel.locator(f"[name={n}]").input_value() for n in ("seed", "width", "height", "weights")]
+    assert values == ["777", "256", "192", "1.0"]
+    facts = panel.locator(".edeck-compare-facts").text_content()
+    assert "DPM++ 2M Karras" in facts and "5.5" in facts and "realistic-v5" in facts
+    panel.locator("[data-action=compare-close]").click()
+    panel.wait_for(state="hidden")
