@@ -10,6 +10,7 @@ from typing import Any
 from embedding_deck import Library, previews, sidecar, user_metadata
 from embedding_deck.entry import Entry
 from embedding_deck.errors import BadUpload, DeckError, NotFound, StaleWrite, UnreadableFile
+from embedding_deck.formats.torch_pickle import A1111_REFUSES_GLOBAL, A1111_REFUSES_ZIP
 from embedding_deck.index import cache_file_for
 from embedding_deck.paths import check_rel, listed_path, same_real_folder
 from embedding_deck.thumbs import thumbnail
@@ -20,6 +21,10 @@ from .host_reload import HostReload
 QUICK_RELOAD_SECONDS = 0.05  # a host that reloads this fast answers within the refresh
 
 GRID_TEXT_LIMIT = 2000
+# "A1111 1.10 refuses this file: …": a verdict on A1111's loader, which Forge does not share
+A1111_REFUSAL = A1111_REFUSES_ZIP.partition(":")[0]
+assert A1111_REFUSES_GLOBAL.startswith(A1111_REFUSAL + ":")
+HOSTS_LOADING_NEWER_PT = frozenset({"forge"})
 _NO_PATHS: list[str] = []  # shared by every row without duplicates; only ever read
 
 
@@ -108,7 +113,7 @@ class Deck:
             "description": _text(meta.get("description")),
             "notes": _text(meta.get("notes")),
             "error": e.error,
-            "warnings": e.warnings,
+            **self._host_warnings(e),
             "stamp": e.stamp,
             "same_vectors_as": self.same_vectors.get(e.path, _NO_PATHS),
             "collides_with": e.collides_with,
@@ -117,6 +122,34 @@ class Deck:
             "weight": _preferred_weight(meta),
             "target": "positive" if meta.get("default target") == "positive" else "negative",
         }
+
+    def _host_warnings(self, e: Entry) -> dict[str, Any]:
+        """The warnings about the host the user runs; other hosts' verdicts apart.
+
+        ``refused`` is the sentence why this host will not load the file (it skips it)."""
+        if not e.warnings:
+            return {"warnings": e.warnings, "other_hosts": _NO_PATHS, "refused": None}
+        mine, others, refused = [], [], None
+        for w in e.warnings:
+            if w.startswith(A1111_REFUSAL):
+                if self.host.name in HOSTS_LOADING_NEWER_PT:
+                    others.append(w)
+                    continue
+                refused = refused or w
+            mine.append(w)
+        return {"warnings": mine, "other_hosts": others, "refused": refused}
+
+    def skip_reason(self, e: Entry, family: str | None) -> str | None:
+        """Why the WebUI skips this embedding in a generation, or None when it uses it."""
+        refused = self._host_warnings(e)["refused"]
+        if refused:
+            return refused
+        arch = _arch(e)
+        if family and arch != family:
+            if arch == "unknown":
+                return "Its width fits no SD1, SD2 or SDXL model, so the WebUI skips it."
+            return f"An {arch} embedding: the loaded checkpoint is {family}, so the WebUI skips it."
+        return None
 
     def _preview_version(self, e: Entry) -> int | None:
         if not e.preview:

@@ -19,14 +19,25 @@ def report_html(deck: Deck, positive: str, negative: str) -> str:
         entries = [] if deck.folder_problem() else deck.entries()
     except OSError:
         entries = []
+    by_path = {e.path: e for e in entries}
+    family = deck.host.model_family()
     rows, totals = [], {"positive": 0, "negative": 0}
     for kind, text in (("positive", positive or ""), ("negative", negative or "")):
         for found in scan_prompt(text, entries):
-            totals[kind] += found.vectors
+            entry = by_path.get(found.path)
+            skipped = entry is not None and deck.skip_reason(entry, family)
+            # the WebUI skips it: it costs no token, and the row says so
+            cost = (
+                f'<s>{found.vectors}</s> <span title="{escape(skipped)}">skipped by the WebUI</span>'
+                if skipped
+                else str(found.vectors)
+            )
+            totals[kind] += 0 if skipped else found.vectors
             rows.append(
                 f'<tr data-prompt="{kind}" data-name="{escape(found.name)}" data-weight="{found.weight:g}"'
-                f' data-vectors="{found.vectors}"><td><span>{kind}</span></td><td>{escape(found.name)}</td>'
-                f"<td>{found.weight:g}</td><td>{found.vectors}</td></tr>"
+                f' data-vectors="{0 if skipped else found.vectors}" data-skipped="{1 if skipped else 0}">'
+                f"<td><span>{kind}</span></td><td>{escape(found.name)}</td>"
+                f"<td>{found.weight:g}</td><td>{cost}</td></tr>"
             )
     total = totals["positive"] + totals["negative"]
     body = "".join(rows) or '<tr><td colspan="4">No embeddings in the prompts.</td></tr>'

@@ -140,10 +140,14 @@
      * @param {string|null} family "SD1" | "SD2" | "SDXL" | null (unknown)
      */
     function incompatibility(e, family) {
-        if (!family || e.error) {
+        if (e.error) {
             return "";
         }
-        if (e.arch === family) {
+        if (e.refused) {
+            // the running WebUI will not load the file (the server's verdict for this host)
+            return tr(e.refused);
+        }
+        if (!family || e.arch === family) {
             return "";
         }
         if (e.arch === "unknown") {

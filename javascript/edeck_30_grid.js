@@ -293,7 +293,10 @@
         if (e.collides_with && e.collides_with.length) {
             said.push(F.collisionTitle(e));
         }
-        said = said.concat(e.warnings || [], why ? [why] : [], e.error ? [EDeck.t(e.error)] : []);
+        var warnings = (e.warnings || []).map(function (w) {
+            return EDeck.t(w);
+        });
+        said = said.concat(warnings, why && !e.refused ? [why] : [], e.error ? [EDeck.t(e.error)] : []);
         card.setAttribute("aria-description", said.join(". "));
 
         var thumb = el("div", "edeck-thumb");
@@ -329,7 +332,7 @@
         }
         if (e.warnings && e.warnings.length) {
             var warn = el("span", "edeck-badge edeck-note", "!");
-            warn.title = e.warnings.join("\n");
+            warn.title = warnings.join("\n");
             badges.appendChild(warn);
         }
         card.appendChild(badges);

@@ -238,8 +238,11 @@
             rows.push(["Same name as", e.collides_with.join(", ") + " — " +
                 EDeck.t(e.collision_winner ? "The WebUI currently keeps this file." : "The WebUI currently keeps the other file.")]);
         }
-        (e.warnings || []).forEach(function (w) {
-            rows.push(["Warning", w]);
+        (current.row.warnings || []).forEach(function (w) {
+            rows.push(["Warning", EDeck.t(w)]);
+        });
+        (current.row.other_hosts || []).forEach(function (w) {
+            rows.push(["Other WebUIs", EDeck.t(w)]);  // not about the host the user runs
         });
         var table = modal.querySelector(".edeck-facts");
         table.textContent = "";

@@ -183,7 +183,9 @@
         var caret = carets.get(ta);
         var r = EDeck.prompt.toggle(ta.value, caret ? caret.end : null, entry.name, entry.weight, separator());
         applyEdit(ta, r.text, r.start, r.end);
-        deck.message("");
+        var skipped = r.action === "inserted" ? EDeck.query.incompatibility(entry, deck.family) : "";
+        deck.message(skipped ? EDeck.t("{name} is in the prompt, but the WebUI skips it: {why}",
+            {name: entry.name, why: skipped}) : "", "info");
     }
 
     /** Mark a card with where its embedding is in the target tab's prompts, and its weight. */

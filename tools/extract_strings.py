@@ -41,6 +41,7 @@ EXTRA = [
     "positive",
     "negative",
     "75 per chunk",
+    "skipped by the WebUI",
     # server sentences returned as values rather than raised
     "Rescanned the folder.",
     "WebUI is reloading embeddings…",

@@ -39,6 +39,11 @@ test("incompatibility sentences", () => {
     assert.match(Q.incompatibility({arch: "SDXL"}, "SD1"), /SDXL embedding: the loaded checkpoint is SD1/);
     assert.match(Q.incompatibility({arch: "unknown"}, "SDXL"), /fits no SD1, SD2 or SDXL/);
     assert.equal(Q.incompatibility({arch: "unknown", error: "broken"}, "SD1"), "");
+    // the running WebUI refuses the file: skipped whatever the checkpoint
+    assert.equal(Q.incompatibility({arch: "SD1", refused: "A1111 1.10 refuses this file: x"}, "SD1"),
+        "A1111 1.10 refuses this file: x");
+    assert.equal(Q.incompatibility({arch: "SD1", refused: "A1111 1.10 refuses this file: x"}, null),
+        "A1111 1.10 refuses this file: x");
     const hidden = Q.run(rows().map((r) => ({...r, arch: r.path.startsWith("xl/") ? "SDXL" : "SD1"})),
         {family: "SD1", hideIncompatible: true});
     assert.ok(hidden.every((e) => !e.path.startsWith("xl/")));
