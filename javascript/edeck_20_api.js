@@ -5,13 +5,20 @@
     "use strict";
     var EDeck = (window.EDeck = window.EDeck || {});
 
+    /** fetch, with a sentence instead of the browser's "Failed to fetch" when no answer came. */
+    function send(url, init) {
+        return fetch(url, init).catch(function () {
+            throw new Error(EDeck.t("The server does not answer: is the WebUI still running? Reload the page once it is."));
+        });
+    }
+
     function request(method, path, body) {
         var init = {method: method, credentials: "same-origin", headers: {"X-Edeck": "1"}};
         if (body !== undefined) {
             init.headers["Content-Type"] = "application/json";
             init.body = JSON.stringify(body);
         }
-        return fetch(EDeck.host.base + path, init).then(function (res) {
+        return send(EDeck.host.base + path, init).then(function (res) {
             return res.text().then(function (text) {
                 var data = null;
                 try {
@@ -58,7 +65,7 @@
             return request("POST", "/preview/delete", {path: path});
         },
         uploadPreview: function (path, blob) {
-            return fetch(EDeck.host.base + "/preview?path=" + encodeURIComponent(path), {
+            return send(EDeck.host.base + "/preview?path=" + encodeURIComponent(path), {
                 method: "POST",
                 credentials: "same-origin",
                 headers: {"X-Edeck": "1", "Content-Type": blob.type || "application/octet-stream"},

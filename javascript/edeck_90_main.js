@@ -331,11 +331,35 @@
     }
 
     /**
+     * gradio rewrites the tab buttons' text when a tab is chosen (a text change, not a new
+     * node, so the WebUI's localizer misses it): our tab's label went back to English.
+     * Translate the tab bar again after each change, in the WebUI and the standalone page.
+     */
+    function keepTabLabelsTranslated() {
+        var tabs = EDeck.host.$("#tabs");
+        if (!tabs || !window.localization || !Object.keys(window.localization).length) {
+            return;
+        }
+        // the tab bar only, when it can be found: the rest of the page changes all the time
+        var bar = tabs.querySelector(".tab-nav, [role=tablist]") || tabs;
+        var observer = new MutationObserver(function () {
+            observer.disconnect();
+            EDeck.translateTree(bar === tabs ? tabs.querySelector(".tab-nav, [role=tablist]") : bar);
+            watch();
+        });
+        function watch() {
+            observer.observe(bar, {childList: true, subtree: true, characterData: true});
+        }
+        watch();
+    }
+
+    /**
      * The WebUI's localization.js translates the page, new nodes included. The standalone
      * page has no such script: translate our root and gradio's labels once, and the
      * server-rendered prompt reports whenever they change.
      */
     function translateStandalone() {
+        keepTabLabelsTranslated();
         if (typeof window.getTranslation === "function" || !window.localization) {
             return;
         }
