@@ -19,8 +19,9 @@
         var broken = !!(row && row.error);
         size.hidden = true;
         img.onload = function () {
+            // narrower than the 384 px thumbnail: the picture's own size, worth saying
             size.textContent = EDeck.t("{w} × {h} px", {w: img.naturalWidth, h: img.naturalHeight});
-            size.hidden = false;
+            size.hidden = img.naturalWidth >= 384;
         };
         if (row && row.preview) {
             img.src = EDeck.api.thumbUrl(row, 384);

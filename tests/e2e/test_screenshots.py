@@ -1,5 +1,5 @@
-"""Takes the README's screenshots (grid, editor, drawer) from the real page, and checks
-the tab at a phone's width and in the dark theme while at it.
+"""Takes the README's screenshots (grid, editor, drawer) from the real page at 1400 and
+390 px wide, light and dark, and checks that nothing runs off the screen while at it.
 
 A normal run writes the pictures to the ignored test-results/screenshots/, so the tracked
 docs/screenshots/ stay as they are; ``EDECK_UPDATE_DOCS=1 tools/test.sh`` refreshes those.
@@ -12,7 +12,6 @@ import shutil
 import subprocess
 
 import pytest
-from e2e_helpers import open_deck
 from support import ROOT
 
 
@@ -45,41 +44,53 @@ def test_screenshots_leave_the_tracked_docs_alone_unless_asked(monkeypatch):
     assert shots_dir() == os.path.join(ROOT, "docs", "screenshots")
 
 
-def test_grid_editor_and_drawer(page, server):
-    page.set_viewport_size({"width": 1280, "height": 860})
-    open_deck(page, server)
-    page.click("#embedding_deck_tree_toggle")
-    page.wait_for_timeout(400)
-    _shot(page, "grid.png")
-    card = page.locator('.edeck-card[data-path="EasyNegative.safetensors"]')
-    card.hover()
-    card.locator(".edeck-edit").click()
-    page.locator("#embedding_deck_modal").wait_for(state="visible")
-    page.wait_for_timeout(300)
-    _shot(page, "editor.png")
-    page.keyboard.press("Escape")
-    page.click("#embedding_deck_tree_toggle")
-    page.locator("#tabs button", has_text="txt2img").first.click()
-    page.locator("#txt2img_neg_prompt textarea").fill("lowres, ")
-    page.click("#embedding_deck_drawer_txt2img")
-    page.locator("#embedding_deck_drawer .edeck-card").first.wait_for()
-    page.wait_for_timeout(400)
-    _shot(page, "drawer.png")
+SIZES = {"desktop": (1400, 900), "phone": (390, 844)}
 
 
-def test_phone_width_and_dark_theme(page, server):
-    page.set_viewport_size({"width": 390, "height": 844})
-    page.goto(server.url + "?__theme=dark")
+def _name(what: str, size: str, theme: str) -> str:
+    """grid.png, grid-dark.png, grid-phone.png, grid-phone-dark.png…"""
+    return what + ("-phone" if size == "phone" else "") + ("-dark" if theme == "dark" else "") + ".png"
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_grid_editor_and_drawer(page, server, size, theme):
+    width, height = SIZES[size]
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(server.url + ("?__theme=dark" if theme == "dark" else ""))
     page.locator("#tabs button", has_text="Embeddings").first.click()
-    page.wait_for_selector(".edeck-card")
+    page.wait_for_selector(".edeck-card img")
     widths = page.evaluate(
         "() => Array.from(EDeck.shadow.querySelectorAll('.edeck-card'))"
         ".map(c => c.getBoundingClientRect().right)"
     )
-    assert max(widths) <= 390  # no card runs off a phone screen
-    assert page.evaluate("document.documentElement.scrollWidth") <= 400
+    assert max(widths) <= width  # no card runs off the screen
+    assert page.evaluate("document.documentElement.scrollWidth") <= width + 10
     bg = page.evaluate("getComputedStyle(EDeck.shadow.querySelector('.edeck-card')).backgroundColor")
     r, g, b = (int(x) for x in bg[bg.index("(") + 1 : bg.index(")")].split(",")[:3])
-    assert r + g + b < 3 * 100  # follows the dark theme's block colour
+    assert (r + g + b < 3 * 100) == (theme == "dark")  # follows the theme's block colour
+    if size == "desktop":
+        page.click("#embedding_deck_tree_toggle")
+    card = page.locator('.edeck-card[data-path="badhandv4.pt"]')
+    card.click()  # one card in the prompt: its outline and mark show
+    page.mouse.move(0, height - 1)
+    page.wait_for_timeout(400)
+    _shot(page, _name("grid", size, theme))
+    card = page.locator('.edeck-card[data-path="EasyNegative.safetensors"]')
+    card.hover()
+    card.locator(".edeck-edit").click()
+    page.locator("#embedding_deck_modal").wait_for(state="visible")
+    page.wait_for_function(
+        "() => EDeck.shadow.querySelector('#embedding_deck_modal .edeck-modal-img').complete"
+    )
     page.wait_for_timeout(300)
-    _shot(page, "phone-dark.png")
+    _shot(page, _name("editor", size, theme))
+    page.keyboard.press("Escape")
+    if size == "desktop":
+        page.click("#embedding_deck_tree_toggle")
+    page.locator("#tabs button", has_text="txt2img").first.click()
+    page.locator("#txt2img_neg_prompt textarea").fill("lowres, ")
+    page.click("#embedding_deck_drawer_txt2img")
+    page.locator("#embedding_deck_drawer .edeck-card img").first.wait_for()
+    page.wait_for_timeout(400)
+    _shot(page, _name("drawer", size, theme))
