@@ -129,6 +129,13 @@ def compare_server(tmp_path):
 
 
 @pytest.fixture
+def forge_server(tmp_path):
+    """A server answering as Forge (its /state host), on a private copy of the demo library."""
+    with _running(str(tmp_path), ("forge",), launcher="host_name_server.py") as srv:
+        yield srv
+
+
+@pytest.fixture
 def auth_server(tmp_path):
     """A server that requires a login (standalone --auth, like the WebUI's --gradio-auth)."""
     with _running(str(tmp_path), ("--auth", "alice:s3cret")) as srv:

@@ -5,8 +5,6 @@ among its facts."""
 
 from __future__ import annotations
 
-import pytest
-from conftest import _running
 from e2e_helpers import neg, open_deck, show_tab, wait_report
 
 NEW_PT = "styles/cat-toy.bin"  # torch >= 2.2 zip entries: A1111 1.10 refuses it
@@ -14,12 +12,6 @@ NEW_PT = "styles/cat-toy.bin"  # torch >= 2.2 zip entries: A1111 1.10 refuses it
 
 def _card(page, path: str):
     return page.locator(f'.edeck-card[data-path="{path}"]')
-
-
-@pytest.fixture
-def forge_server(tmp_path):
-    with _running(str(tmp_path), ("forge",), launcher="host_name_server.py") as srv:
-        yield srv
 
 
 def test_click_on_a_skipped_card_inserts_and_says_so(page, server):

@@ -170,3 +170,44 @@ def test_in_prompt_outline_is_drawn_above_the_preview(page, server):
     assert outline[0] != "none" and "inset" in outline[1] and outline[3] == "absolute", outline
     # the outline's layer is above the picture's
     assert int(outline[2]) > 0
+
+
+GALLERY_JS = """() => { const g = document.createElement('div'); g.id = 'txt2img_gallery';
+    const c = document.createElement('canvas'); c.width = c.height = 32;
+    const x = c.getContext('2d'); x.fillStyle = '#e61414'; x.fillRect(0, 0, 32, 32);
+    const item = document.createElement('div'); item.className = 'thumbnail-item selected';
+    const img = document.createElement('img'); img.src = c.toDataURL('image/png');
+    item.appendChild(img); g.appendChild(item); document.body.appendChild(g); }"""
+
+
+def test_a_result_replaces_an_existing_preview_only_when_confirmed(page, forge_server):
+    server = forge_server  # a WebUI host: "Use selected result" is enabled
+    open_deck(page, server)
+    page.evaluate(GALLERY_JS)  # a txt2img result, selected
+    preview = os.path.join(server.folder, "EasyNegative.preview.png")
+    before = os.path.getsize(preview)
+    modal = _open_editor(page, "EasyNegative.safetensors")
+    use = modal.locator("[data-action=replace-preview]")
+    assert use.is_enabled()
+    asked = []
+    page.once("dialog", lambda d: (asked.append(d.message), d.dismiss()))
+    use.click()
+    page.wait_for_timeout(500)
+    assert asked and "EasyNegative.preview.png" in asked[0]
+    assert os.path.getsize(preview) == before  # "no" keeps the preview
+    page.once("dialog", lambda d: d.accept())
+    use.click()
+    page.wait_for_function(
+        "() => EDeck.modal.current().row.preview_v !== null && "
+        "EDeck.shadow.querySelector('#embedding_deck_modal .edeck-modal-img').naturalWidth === 32"
+    )
+    with Image.open(preview) as im:
+        assert im.size == (32, 32)
+    # a file without a preview gets the result without a question
+    page.keyboard.press("Escape")
+    modal = _open_editor(page, "ng_deepnegative_v1_75t.pt")
+    asked.clear()
+    page.on("dialog", lambda d: (asked.append(d.message), d.dismiss()))
+    modal.locator("[data-action=replace-preview]").click()
+    page.wait_for_function("() => !!EDeck.modal.current().row.preview")
+    assert asked == []
