@@ -141,5 +141,12 @@
     }, false);
     EDeck.hooks = EDeck.hooks || {cardClick: [], cardDecorate: [], ready: []};
     EDeck.hooks.ready.push(addButtons);
+    // made (hidden) at once, so its stylesheet is in before the first open: a drawer made
+    // on the click showed the browser's own button font until the sheet arrived
+    EDeck.hooks.ready.push(function () {
+        if (!overlay && EDeck.host.$("#txt2img_neg_prompt, #img2img_neg_prompt")) {
+            makeOverlay();
+        }
+    });
     EDeck.drawer = {open: openDrawer, close: closeDrawer};
 })();

@@ -177,3 +177,23 @@ def test_greyed_card_text_keeps_its_contrast(page, server, theme):
         )
         assert opacity == 1, part
         assert page.evaluate(CONTRAST_JS, card + " " + part) >= 4.5, part
+
+
+def test_drawer_is_styled_from_its_first_frame(page, server):
+    """The drawer's stylesheet is in before it first opens, even on a slow connection."""
+    import time
+
+    def slow(route):
+        time.sleep(1.0)  # every stylesheet of ours arrives a second late
+        route.continue_()
+
+    page.route("**/style.css*", slow)
+    page.goto(server.url)
+    show_tab(page, "Embeddings")
+    page.wait_for_selector(".edeck-card")
+    tab_font = _style(page, "#embedding_deck_refresh")["font"]
+    page.wait_for_timeout(1500)
+    show_tab(page, "txt2img")
+    page.click("#embedding_deck_drawer_txt2img")
+    close = _style(page, "#embedding_deck_drawer >>> .edeck-drawer-close")
+    assert close["font"] == tab_font and close["h"] == 34, close
