@@ -136,7 +136,7 @@ def test_focus_ring_differs_from_hover_and_file_input_focus_shows(page, server):
     page.locator("#embedding_deck_modal").wait_for(state="visible")
     upload = page.locator("#embedding_deck_modal .edeck-upload")
     assert upload.evaluate("u => getComputedStyle(u).outlineStyle") == "none"
-    for _ in range(30):  # however many fields the editor holds
+    for _ in range(120):  # however many fields the editor holds (Tab cycles inside it)
         if _active(page) == "upload-preview":
             break
         page.keyboard.press("Tab")
