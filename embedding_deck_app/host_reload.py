@@ -2,7 +2,9 @@
 
 The WebUI's reload loads and hashes every file (seconds for a large library, more with a
 symlink loop), so our Refresh never waits for it: the grid comes from our own scan, and
-the page polls ``status()`` to say what the WebUI did.
+the page polls ``status()`` to say what the WebUI did. A file operation that lands while a
+reload runs may come after the WebUI's walk passed its folder, so it asks for one more
+reload when the running one ends (Refresh does not: it only shows what is there).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ class HostReload:
         self._state = "idle"
         self._message: str | None = None
         self._started: float | None = None
+        self._again = False
 
     def start(self) -> dict[str, Any]:
         """Start a reload unless one is running; the status either way."""
@@ -30,10 +33,14 @@ class HostReload:
             self.launch()
         return self.status()
 
-    def claim(self) -> bool:
-        """Mark a reload as running; False when one already runs (then do not launch)."""
+    def claim(self, again: bool = False) -> bool:
+        """Mark a reload as running; False when one already runs (then do not launch).
+
+        With ``again``, a running reload is followed by one more (the files changed
+        after it began)."""
         with self._guard:
             if self._state == "running":
+                self._again = self._again or again
                 return False
             self._state, self._message, self._started = "running", None, time.time()
             return True
@@ -57,12 +64,19 @@ class HostReload:
             return {"state": self._state, "message": self._message, "seconds": elapsed}
 
     def _run(self) -> None:
+        while True:
+            message, state = self._reload_once()
+            with self._guard:
+                if not self._again:
+                    self._state, self._message = state, message
+                    return
+                self._again = False
+
+    def _reload_once(self) -> tuple[str, str]:
         try:
-            message, state = self._reload(), "done"
+            return self._reload(), "done"
         except Exception as err:  # noqa: BLE001 - the host's reload may raise anything
-            message, state = (
+            return (
                 f"The WebUI could not reload its embeddings ({type(err).__name__}: {err}).",
                 "failed",
             )
-        with self._guard:
-            self._state, self._message = state, message

@@ -198,7 +198,7 @@ def mount(app: FastAPI, deck: Deck, dependencies: Sequence[Any] = ()) -> None:
     def changed(result: dict[str, Any]) -> Response:
         # As Refresh: the WebUI reloads its list in the background, started once the
         # answer is encoded (the reload holds the GIL in long stretches).
-        launch = deck.reloader.claim()
+        launch = deck.reloader.claim(again=True)
         result["reload"] = deck.reloader.status()
         response = _json(result)
         if launch:

@@ -1,7 +1,8 @@
 /**
  * Embedding Deck — managing the library: rename, move (editor or drag onto a folder of the
- * tree), delete to the trash, convert .pt/.bin to .safetensors, undo (toast and Ctrl+Z in
- * the grid), the Trash panel and the Duplicates filter. The server does the file work
+ * tree), delete to the trash, convert .pt/.bin to .safetensors (one file, or every file a
+ * WebUI refuses), undo (toast and Ctrl+Z in the grid), the Trash panel and the Duplicates
+ * filter. The server does the file work
  * (/edeck/v1/rename, move, delete, convert, trash, duplicates); each answer lists the grid
  * rows that changed, and the grid is updated in place: search, sort and scroll stay.
  */
@@ -16,6 +17,8 @@
     var deck = null;
     var undoStack = [];
     var dupesOnly = false;
+    var flagged = [];
+    var flaggedFrom = null;
     var ui = {};
 
     function h(tag, attrs, children) {
@@ -132,8 +135,9 @@
         ui.toast.hidden = false;
     }
 
+    /** Keep what undoes an operation: one route call, or a list (undone last first). */
     function remember(undo, what) {
-        if (undo) {
+        if (undo && (!Array.isArray(undo) || undo.length)) {
             undoStack.push({undo: undo, what: what});
             if (undoStack.length > MAX_UNDO) {
                 undoStack.shift();
@@ -148,8 +152,19 @@
             return Promise.resolve(null);
         }
         ui.toastUndo.disabled = true;
-        return post(last.undo.route, last.undo.body).then(function (res) {
-            applyChange(res);
+        var calls = Array.isArray(last.undo) ? last.undo.slice().reverse() : [last.undo];
+        var res = null;
+        var step = function (i) {
+            if (i === calls.length) {
+                return Promise.resolve(res);
+            }
+            return post(calls[i].route, calls[i].body).then(function (answer) {
+                res = answer;
+                applyChange(answer);
+                return step(i + 1);
+            });
+        };
+        return step(0).then(function (res) {
             var path = res.rows && res.rows[0] && res.rows[0].path;
             toast(EDeck.t("Undone: {what}", {what: last.what}), undoStack.length > 0);
             if (path) {
@@ -158,6 +173,7 @@
             refreshTrash();
         }).catch(function (err) {
             toast(EDeck.t("Could not undo: {error}", {error: EDeck.t(err.message)}), false);
+            refreshTrash();
         }).then(function () {
             ui.toastUndo.disabled = false;
         });
@@ -234,6 +250,78 @@
         return run("/convert", {path: path, stamp: stamp}, function (res) {
             var row = res.rows && res.rows[0];
             return EDeck.t("Converted {old} to {new}.", {old: baseName(path), new: row ? baseName(row.path) : ""});
+        });
+    }
+
+    // -- every flagged file at once ------------------------------------------------------
+    /** Files a WebUI refuses (this one, or another in the editor's facts) that converting fixes. */
+    function isFlagged(e) {
+        return !!CONVERTIBLE[e.format] && !e.error && !!(e.refused || (e.other_hosts || []).length);
+    }
+
+    function countFlagged(list) {
+        if (list === flaggedFrom || !ui.convertAll) {
+            return;
+        }
+        flaggedFrom = list;
+        flagged = deck.entries.filter(isFlagged);
+        ui.convertAll.hidden = !flagged.length;
+        ui.convertAll.textContent = EDeck.t("Convert {n} refused…", {n: flagged.length});
+    }
+
+    function askConvertAll() {
+        var yes = button("convert-all-yes", EDeck.t("Convert"), "", "edeck-primary");
+        var no = button("convert-all-no", EDeck.t("Keep them"));
+        var group = h("span", {class: "edeck-confirm", role: "group"}, [yes, no]);
+        toast(EDeck.t(flagged.length === 1 ?
+            "Convert {n} file that a WebUI refuses to .safetensors? The original goes to the trash." :
+            "Convert {n} files that a WebUI refuses to .safetensors? The originals go to the trash.",
+            {n: flagged.length}), false, group);
+        yes.addEventListener("click", function () {
+            group.remove();
+            convertAll();
+        });
+        no.addEventListener("click", function () {
+            ui.toast.hidden = true;
+            ui.convertAll.focus();
+        });
+        yes.focus();
+    }
+
+    /** Convert the flagged files one by one; one undo puts them all back. */
+    function convertAll() {
+        var todo = flagged.map(function (e) {
+            return {path: e.path, stamp: e.stamp};
+        });
+        var undos = [];
+        var failed = [];
+        setBusy(true);
+        ui.convertAll.disabled = true;
+        var step = function (i) {
+            if (i === todo.length) {
+                return Promise.resolve();
+            }
+            toast(EDeck.t("Converting {i} of {n}…", {i: i + 1, n: todo.length}), false);
+            return post("/convert", todo[i]).then(function (res) {
+                applyChange(res);
+                if (res.undo) {
+                    undos.push(res.undo);
+                }
+            }, function (err) {
+                failed.push(baseName(todo[i].path) + ": " + EDeck.t(err.message));
+            }).then(function () {
+                return step(i + 1);
+            });
+        };
+        return step(0).then(function () {
+            var what = EDeck.t(undos.length === 1 ? "Converted {n} file to .safetensors." :
+                "Converted {n} files to .safetensors.", {n: undos.length});
+            remember(undos, what);
+            toast(what + (failed.length ? " " + EDeck.t("Not converted: {list}", {list: failed.join("; ")}) : ""),
+                undos.length > 0);
+            refreshTrash();
+            setBusy(false);
+            ui.convertAll.disabled = false;
         });
     }
 
@@ -555,7 +643,9 @@
         } else if (what === "empty-yes") {
             post("/trash/empty", {}).then(function (res) {
                 undoStack = undoStack.filter(function (u) {
-                    return u.undo.route.indexOf("/trash/restore") === -1;
+                    return (Array.isArray(u.undo) ? u.undo : [u.undo]).every(function (call) {
+                        return call.route.indexOf("/trash/restore") === -1;
+                    });
                 });
                 drawTrash(res);
                 ui.trash.querySelector("[data-lib=empty]").focus();
@@ -576,6 +666,10 @@
         ui.trashToggle = h("button", {id: "embedding_deck_trash_toggle", class: "edeck-button", type: "button", "aria-pressed": "false",
             "aria-controls": "embedding_deck_trash", title: EDeck.t("Deleted and converted files: restore them or empty the trash"),
             text: EDeck.t("Trash")});
+        ui.convertAll = h("button", {id: "embedding_deck_convert_all", class: "edeck-button", type: "button", hidden: "",
+            title: EDeck.t("Convert every .pt/.bin file that a WebUI refuses to .safetensors (the originals go to the trash)")});
+        tools.insertBefore(ui.convertAll, refresh);
+        ui.convertAll.addEventListener("click", askConvertAll);
         tools.insertBefore(ui.dupes, refresh);
         tools.insertBefore(ui.trashToggle, refresh);
         ui.dupes.addEventListener("click", toggleDupes);
@@ -650,6 +744,7 @@
         // the Duplicates filter: only files that share their vectors with another
         d.sorted = function () {
             var list = sorted.call(d);
+            countFlagged(list);
             return dupesOnly ? list.filter(function (e) {
                 return e.same_vectors_as && e.same_vectors_as.length;
             }) : list;

@@ -203,3 +203,53 @@ def test_duplicates_badge_filter_and_collision_link(page, fresh_server):
         "() => !!EDeck.shadow.activeElement"
         " && EDeck.shadow.activeElement.dataset.path === 'EasyNegative.safetensors'"
     )
+
+
+def _flagged(page) -> list[str]:
+    """Paths whose cards say a WebUI refuses them and whose format converting fixes."""
+    return page.evaluate(
+        "() => EDeck.deck.entries.filter(e => ['pt-zip', 'pt-legacy'].includes(e.format) && !e.error"
+        " && (e.refused || (e.other_hosts || []).length)).map(e => e.path).sort()"
+    )
+
+
+def test_convert_every_refused_file_at_once_and_undo_them_all(page, fresh_server):
+    server = fresh_server
+    os.makedirs(os.path.join(server.folder, "extra"))
+    shutil.copy(
+        os.path.join(server.folder, "styles", "cat-toy.bin"),
+        os.path.join(server.folder, "extra", "cat-toy-copy.bin"),
+    )
+    open_deck(page, server)
+    page.locator("#embedding_deck_refresh").click()
+    _card(page, "extra/cat-toy-copy.bin").wait_for(state="attached")
+    flagged = _flagged(page)
+    assert {"styles/cat-toy.bin", "extra/cat-toy-copy.bin"} <= set(flagged)
+    button = page.locator("#embedding_deck_convert_all")
+    button.wait_for(state="visible")
+    assert str(len(flagged)) in button.inner_text()
+    button.click()
+    assert f"Convert {len(flagged)} files" in _toast(page).inner_text()
+    _toast(page).locator("[data-lib=convert-all-no]").click()
+    assert _toast(page).is_hidden() and _flagged(page) == flagged  # asked, nothing done
+    button.click()
+    _toast(page).locator("[data-lib=convert-all-yes]").click()
+    page.wait_for_function(
+        "(n) => EDeck.shadow.querySelector('#embedding_deck_toast').textContent"
+        ".includes('Converted ' + n + ' files')",
+        arg=len(flagged),
+    )
+    assert _flagged(page) == [] and button.is_hidden()
+    for path in flagged:
+        stem = os.path.join(server.folder, os.path.splitext(path)[0])
+        assert not os.path.exists(os.path.join(server.folder, path))
+        assert os.path.exists(stem + ".safetensors"), path
+        _card(page, os.path.splitext(path)[0] + ".safetensors").wait_for(state="attached")
+    _toast(page).locator("[data-lib=undo]").click()
+    page.wait_for_function(
+        "() => EDeck.shadow.querySelector('#embedding_deck_toast').textContent.includes('Undone')"
+    )
+    assert _flagged(page) == flagged
+    for path in flagged:
+        assert os.path.exists(os.path.join(server.folder, path))
+        assert not os.path.exists(os.path.join(server.folder, os.path.splitext(path)[0] + ".safetensors"))
