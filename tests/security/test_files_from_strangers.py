@@ -23,6 +23,7 @@ from support import fixture_path
 from embedding_deck.formats import NotAnEmbedding, read_file
 from embedding_deck.formats import restricted_pickle as rp
 
+# CPU seconds of this process (not wall time: a loaded CI machine must not fail these)
 PER_FILE_SECONDS = 2.0
 
 
@@ -70,9 +71,9 @@ def test_allow_list_never_resolves_to_real_modules():
 def test_deeply_nested_pickle_is_bounded(tmp_path):
     data = b"\x80\x02" + b"]" * 200_000 + b"."  # 200k nested empty lists opened, never closed
     path = _zip_with_pickle(str(tmp_path / "deep.pt"), data)
-    start = time.perf_counter()
+    start = time.process_time()
     parsed = _read(path)
-    assert parsed.error and time.perf_counter() - start < PER_FILE_SECONDS
+    assert parsed.error and time.process_time() - start < PER_FILE_SECONDS
 
 
 def test_oversized_pickle_refused_without_reading_it(tmp_path):
@@ -139,10 +140,10 @@ def test_absurd_tensor_shape_refused(tmp_path):
     with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as z:
         z.writestr("archive/data.pkl", _absurd_tensor_pickle(2_000_000_000, 2_000_000))
         z.writestr("archive/data/0", b"\x00" * 16)
-    start = time.perf_counter()
+    start = time.process_time()
     parsed = _read(path)
     assert parsed.error and "absurd" in parsed.error, parsed.error
-    assert time.perf_counter() - start < PER_FILE_SECONDS
+    assert time.process_time() - start < PER_FILE_SECONDS
 
 
 def test_hand_built_tensor_pickle_is_read(tmp_path):
@@ -164,10 +165,10 @@ def test_png_text_chunk_bomb_refused(tmp_path):
     chunk = struct.pack(">I", len(body)) + b"zTXt" + body + struct.pack(">I", zlib.crc32(b"zTXt" + body))
     path = tmp_path / "bomb.png"
     path.write_bytes(raw[:33] + chunk + raw[33:])
-    start = time.perf_counter()
+    start = time.process_time()
     parsed = _read(str(path))
     assert "inflates too far" in parsed.error
-    assert time.perf_counter() - start < PER_FILE_SECONDS
+    assert time.process_time() - start < PER_FILE_SECONDS
 
 
 def test_pixel_bomb_refused_before_decoding(tmp_path):
@@ -175,9 +176,9 @@ def test_pixel_bomb_refused_before_decoding(tmp_path):
 
     path = str(tmp_path / "huge.png")
     Image.new("1", (10000, 6000)).save(path)  # 60 MP, a few KB on disk
-    start = time.perf_counter()
+    start = time.process_time()
     assert "pixels" in _read(path).error
-    assert time.perf_counter() - start < PER_FILE_SECONDS
+    assert time.process_time() - start < PER_FILE_SECONDS
 
 
 def _seeds(tmp: str) -> dict[str, bytes]:
@@ -232,12 +233,12 @@ def test_fuzzed_real_files_give_an_entry_or_an_error(tmp_path_factory, case):
     path = os.path.join(str(folder), "fuzz." + kind.rsplit(".", 1)[-1])
     with open(path, "wb") as fh:
         fh.write(data)
-    start = time.perf_counter()
+    start = time.process_time()
     try:
         parsed = read_file(path, len(data))
     except NotAnEmbedding:
         parsed = None
-    assert time.perf_counter() - start < PER_FILE_SECONDS
+    assert time.process_time() - start < PER_FILE_SECONDS
     if parsed is not None:
         assert parsed.error is None or isinstance(parsed.error, str)
         assert parsed.error is not None or parsed.dim is not None
