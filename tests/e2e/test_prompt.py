@@ -134,8 +134,14 @@ def test_undo_walks_back_through_tab_clicks_ctrl_up_and_typing(page, server):
     assert box.input_value() == typed
     box.press("Control+z")
     assert box.input_value() == "lowres, bad anatomy"
-    box.press("Control+z")
-    assert box.input_value() == ""  # the user's own typing is still there to undo
+    # The user's own typing is still there to undo. How many steps it takes is the browser's
+    # choice (Chromium may split fast typing into several groups), so undo until it is gone.
+    seen = [box.input_value()]
+    while seen[-1] and len(seen) < 20:
+        box.press("Control+z")
+        seen.append(box.input_value())
+    assert seen[-1] == "", seen
+    assert all("lowres, bad anatomy".startswith(text) for text in seen), seen
     wait_report(page, [])
 
 
