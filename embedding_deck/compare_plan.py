@@ -22,6 +22,10 @@ from .prompt_edit import DEFAULT_SEPARATOR, format_weight, insert, remove_all, r
 
 MAX_EMBEDDINGS = 8
 MAX_WEIGHTS = 6
+NO_CHECKPOINT = (
+    "The WebUI has not loaded a checkpoint yet (it loads one at start; Forge at the first generation). "
+    "Try again once it has."
+)
 MIN_WEIGHT, MAX_WEIGHT = -10.0, 10.0
 MIN_SIDE, MAX_SIDE = 64, 2048
 MAX_PIXELS = 2048 * 2048
@@ -194,7 +198,7 @@ def incompatibility(candidate: Candidate, family: str | None) -> str | None:
     if candidate.error:
         return f"{candidate.name} cannot be read: {candidate.error}"
     if family is None:
-        return "No checkpoint is loaded; load one in the WebUI first."
+        return NO_CHECKPOINT
     if candidate.arch not in FAMILIES:
         return f"{candidate.name} has an unknown SD version; the WebUI loads it for no checkpoint."
     if candidate.arch != family:
@@ -219,7 +223,7 @@ def build_plan(
     if len(set(names)) != len(names):
         raise PlanError("The same embedding name was chosen twice.")
     if family is None:
-        raise Incompatible("No checkpoint is loaded; load one in the WebUI first.")
+        raise Incompatible(NO_CHECKPOINT)
     refusals = [why for why in (incompatibility(c, family) for c in candidates) if why]
     if refusals:
         raise Incompatible(" ".join(refusals))

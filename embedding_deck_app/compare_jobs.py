@@ -21,6 +21,7 @@ from typing import Any
 from embedding_deck import compare_grid
 from embedding_deck.atomic import atomic_write_bytes, atomic_write_json
 from embedding_deck.compare_plan import (
+    NO_CHECKPOINT,
     BaseSettings,
     Candidate,
     Plan,
@@ -130,7 +131,7 @@ class CompareService:
         reason = self.unavailable()
         family = self.host.model_family()
         if reason is None and family is None:
-            reason = "No checkpoint is loaded; load one in the WebUI first."
+            reason = NO_CHECKPOINT
         checkpoint = getattr(self.host, "checkpoint_name", lambda: None)()
         nearest = getattr(self.host, "text_encoders", None)
         return {
@@ -437,7 +438,7 @@ class CompareService:
             raise UnreadableFile(f"This file is not a readable embedding: {entry.error}")
         family = self.host.model_family()
         if family is None:
-            raise Unavailable("No checkpoint is loaded; load one in the WebUI first.")
+            raise Unavailable(NO_CHECKPOINT)
         arch = self.deck._grid_row(entry)["arch"]
         if arch != family:
             raise Unavailable(f"{entry.name} is an {arch} embedding; the loaded checkpoint is {family}.")

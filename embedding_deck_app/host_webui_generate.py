@@ -10,7 +10,9 @@ its main thread (``modules_forge.main_thread``); so do we there.
 
 Token matrices: A1111/reForge wrap each encoder's ``token_embedding`` in
 ``EmbeddingsWithFixes`` (``sd_hijack.py``); its ``.wrapped`` is the real ``nn.Embedding``.
-SDXL has two: ``conditioner.embedders[0]`` (clip_l) and ``[1]`` (clip_g).
+SDXL has two: ``conditioner.embedders[0]`` (clip_l) and ``[1]`` (clip_g). Forge has no
+``cond_stage_model``: its ``text_processing_engine`` (SDXL: ``_l`` and ``_g``) holds the
+encoder (``.text_encoder.transformer``, transformers' CLIP) and its tokenizer.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ def _on_main_thread(fn: Callable[..., Any], *args: Any) -> Any:
     return result
 
 
-def _processing(processing: Any, shared: Any, base: Any, tile: Any) -> Any:
+def _processing(processing: Any, scripts: Any, shared: Any, base: Any, tile: Any) -> Any:
     cls = processing.StableDiffusionProcessingTxt2Img
     opts = shared.opts
     kwargs: dict[str, Any] = {
@@ -60,7 +62,12 @@ def _processing(processing: Any, shared: Any, base: Any, tile: Any) -> Any:
     fields = {f.name for f in dataclasses.fields(cls)} if dataclasses.is_dataclass(cls) else set()
     if base.scheduler and "scheduler" in fields:  # A1111 1.9+ names the schedule type apart
         kwargs["scheduler"] = base.scheduler
-    return cls(**kwargs)
+    p = cls(**kwargs)
+    # No extension's script runs on a comparison tile, but reForge reads
+    # p.scripts.alwayson_scripts unguarded: give it the host's own runner, empty.
+    p.scripts = scripts.ScriptRunner()
+    p.script_args = []
+    return p
 
 
 def _first_image(processed: Any) -> tuple[Any, str]:
@@ -80,7 +87,7 @@ def generate(
 
     Returns "cancelled" (our cancel), "interrupted" (the WebUI's Interrupt) or None.
     """
-    from modules import call_queue, processing, shared
+    from modules import call_queue, processing, scripts, shared
 
     state = shared.state
     with call_queue.queue_lock:
@@ -98,7 +105,7 @@ def generate(
                 if state.interrupted:
                     outcome = "interrupted"
                     break
-                p = _processing(processing, shared, plan.base, tile)
+                p = _processing(processing, scripts, shared, plan.base, tile)
                 try:
                     processed = _on_main_thread(processing.process_images, p)
                 finally:
@@ -156,6 +163,7 @@ def _path(obj: Any, dotted: str) -> Any:
 _EMBEDDING_PATHS = (
     "transformer.text_model.embeddings.token_embedding",  # CLIP-L (transformers)
     "model.token_embedding",  # OpenCLIP (SD2, SDXL clip_g)
+    "text_encoder.transformer.text_model.embeddings.token_embedding",  # a Forge engine
 )
 
 
@@ -198,21 +206,42 @@ def _tokens(vocab: dict[str, int], rows: int) -> list[str]:
     return tokens
 
 
-def text_encoders(model: Any) -> list[tuple[str, Any, list[str]]]:
-    """(key, row accessor, tokens by row) per text encoder: SD1 clip_l, SD2 clip_h, SDXL both."""
-    if model is None:
-        return []
+def _hijacked_encoders(model: Any) -> list[tuple[str, Any]]:
+    """A1111/reForge: ``conditioner.embedders`` (SDXL) or ``cond_stage_model`` (SD1/SD2)."""
     conditioner = getattr(model, "conditioner", None)
     if conditioner is not None and getattr(conditioner, "embedders", None):
         embedders = [e for e in conditioner.embedders if _token_weight(e) is not None]
         # SDXL: [0] clip_l, [1] clip_g; the SDXL refiner has clip_g alone
         keys = ["clip_l", "clip_g"] if len(embedders) == 2 else ["clip_g"]
-    else:
-        embedders = [model.cond_stage_model] if getattr(model, "cond_stage_model", None) is not None else []
-        keys = ["clip_h" if getattr(model, "is_sd2", False) else "clip_l"]
+        return list(zip(keys, embedders, strict=False))
+    encoder = getattr(model, "cond_stage_model", None)
+    if encoder is None:
+        return []
+    return [("clip_h" if getattr(model, "is_sd2", False) else "clip_l", encoder)]
+
+
+def _forge_engines(model: Any) -> list[tuple[str, Any]]:
+    """Forge: its text processing engines hold ``.text_encoder`` and ``.tokenizer``."""
+    pairs = [
+        (key, getattr(model, attr, None))
+        for attr, key in (("text_processing_engine_l", "clip_l"), ("text_processing_engine_g", "clip_g"))
+    ]
+    found = [(key, engine) for key, engine in pairs if engine is not None]
+    if found:  # SDXL (the refiner has clip_g alone)
+        return found
+    engine = getattr(model, "text_processing_engine", None)
+    if engine is None:
+        return []
+    return [("clip_h" if getattr(model, "is_sd2", False) else "clip_l", engine)]
+
+
+def text_encoders(model: Any) -> list[tuple[str, Any, list[str]]]:
+    """(key, row accessor, tokens by row) per text encoder: SD1 clip_l, SD2 clip_h, SDXL both."""
+    if model is None:
+        return []
     out = []
     shared_vocab = None
-    for key, embedder in zip(keys, embedders, strict=False):
+    for key, embedder in _hijacked_encoders(model) or _forge_engines(model):
         weight = _token_weight(embedder)
         vocab = _vocab(embedder) or shared_vocab  # clip_l and clip_g share CLIP's BPE vocabulary
         if weight is None or vocab is None:

@@ -80,6 +80,7 @@ ERROR_CALLS = {
 }
 SENTENCE_FUNCS = {"_write_failure", "_builtin_preview_note", "stat_sentence"}
 SENTENCE_DICTS = {"OS_ERRORS", "OS_ERROR_SENTENCES"}
+SENTENCE_CONSTANTS = {"NO_CHECKPOINT"}  # module-level sentences used in several places
 
 
 def _template(node: ast.AST) -> str | None:
@@ -114,7 +115,7 @@ def _sentence_nodes(tree: ast.AST) -> list[ast.AST]:
             name = node.targets[0].id
             if name in SENTENCE_DICTS and isinstance(node.value, ast.Dict):
                 out += node.value.values
-            elif name.startswith("A1111_REFUSES"):
+            elif name.startswith("A1111_REFUSES") or name in SENTENCE_CONSTANTS:
                 out.append(node.value)
     return out
 

@@ -165,9 +165,9 @@ def test_incompatible_and_no_model_are_refused_with_the_reason(fake):
     assert fake.processing.calls == []
     fake.modules["sd_models"].model_data.sd_model = None
     res = client.post("/edeck/v1/compare", json={"paths": ["EasyNegative.safetensors"]}, headers=H)
-    assert res.status_code == 409 and "No checkpoint is loaded" in res.json()["error"]
+    assert res.status_code == 409 and "has not loaded a checkpoint" in res.json()["error"]
     support = client.get("/edeck/v1/compare/support").json()
-    assert support["available"] is False and "No checkpoint" in support["reason"]
+    assert support["available"] is False and "has not loaded a checkpoint" in support["reason"]
 
 
 @pytest.mark.parametrize(
@@ -434,6 +434,56 @@ def test_nearest_tokens_sdxl_uses_both_encoders(fake, monkeypatch):
     assert by_key == {
         "clip_l": {"token": "dog", "similarity": 1.0},
         "clip_g": {"token": "blurry", "similarity": 1.0},
+    }
+
+
+def _forge_engine(weight):
+    """A Forge text processing engine: ``.text_encoder`` (IntegratedCLIP around transformers'
+    CLIP, token embedding wrapped for textual inversion with its own ``.weight``) and ``.tokenizer``."""
+    layer = types.SimpleNamespace(weight=weight, wrapped=types.SimpleNamespace(weight=weight))
+    embeddings = types.SimpleNamespace(token_embedding=layer)
+    text_model = types.SimpleNamespace(embeddings=embeddings)
+    encoder = types.SimpleNamespace(transformer=types.SimpleNamespace(text_model=text_model))
+    tokenizer = types.SimpleNamespace(get_vocab=lambda: {t: i for i, t in enumerate(VOCAB)})
+    return types.SimpleNamespace(text_encoder=encoder, tokenizer=tokenizer)
+
+
+def test_nearest_tokens_on_forge_sd1_and_sdxl(fake):
+    """Forge's model has no cond_stage_model: the encoders sit in its text processing engines."""
+    from safetensors.numpy import save_file
+
+    table, l_table, g_table = _table(768, 4), _table(768, 5), _table(1280, 6)
+    sd1 = types.SimpleNamespace(
+        is_sd1=True,
+        cond_stage_model=None,
+        sd_checkpoint_info=types.SimpleNamespace(title="forge-sd15.safetensors"),
+        text_processing_engine=_forge_engine(table),
+    )
+    fake.modules["sd_models"].model_data.sd_model = sd1
+    save_file({"emb_params": np.stack([table[3]])}, os.path.join(fake.folder, "probe.safetensors"))
+    vecs = {"clip_l": np.stack([l_table[7]]), "clip_g": np.stack([g_table[0]])}
+    save_file(vecs, os.path.join(fake.folder, "xl_probe.safetensors"))
+    client = _app(fake)
+    client.post("/edeck/v1/refresh", json={}, headers=H)
+    res = client.get("/edeck/v1/nearest", params={"path": "probe.safetensors"})
+    assert res.status_code == 200, res.text
+    (enc,) = res.json()["encoders"]
+    assert enc["encoder"] == "clip_l" and enc["vectors"][0]["nearest"][0] == {
+        "token": "low",
+        "similarity": 1.0,
+    }
+    fake.modules["sd_models"].model_data.sd_model = types.SimpleNamespace(
+        is_sdxl=True,
+        cond_stage_model=None,
+        sd_checkpoint_info=types.SimpleNamespace(title="forge-sdxl.safetensors"),
+        text_processing_engine_l=_forge_engine(l_table),
+        text_processing_engine_g=_forge_engine(g_table),
+    )
+    data = client.get("/edeck/v1/nearest", params={"path": "xl_probe.safetensors"}).json()
+    by_key = {e["encoder"]: e["vectors"][0]["nearest"][0] for e in data["encoders"]}
+    assert by_key == {
+        "clip_l": {"token": "bad", "similarity": 1.0},
+        "clip_g": {"token": "a", "similarity": 1.0},
     }
 
 

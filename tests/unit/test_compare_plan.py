@@ -86,7 +86,7 @@ def test_plan_fixes_a_random_seed_once():
         ([_cand("xl", arch="SDXL")], "SD1", "xl is an SDXL embedding; the loaded checkpoint is SD1"),
         ([_cand("odd", arch="unknown")], "SD1", "unknown SD version"),
         ([_cand("broken", error="The file is truncated.")], "SD1", "cannot be read"),
-        ([_cand("bad")], None, "No checkpoint is loaded"),
+        ([_cand("bad")], None, "has not loaded a checkpoint"),
     ],
 )
 def test_plan_refuses_incompatible_embeddings_with_the_reason(candidates, family, needle):

@@ -87,8 +87,11 @@ def colour_of(prompt: str, negative_prompt: str) -> tuple[int, int, int]:
 
 
 def process_images(p):
+    # reForge reads this without checking that p.scripts is set (processing.py, per batch)
+    alwayson = p.scripts.alwayson_scripts
     calls.append(
         {
+            "alwayson_scripts": len(alwayson),
             "prompt": p.prompt,
             "negative_prompt": p.negative_prompt,
             "seed": p.seed,
