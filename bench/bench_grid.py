@@ -113,7 +113,11 @@ def measure(url: str) -> dict:
         page.goto(url)
         page.wait_for_selector("#tabs button")
         t_ui = time.perf_counter()
-        page.get_by_role("tab", name="Embeddings", exact=True).first.click()
+        # gradio 4 gives tab buttons role "tab"; gradio 3 (A1111) plain buttons in .tab-nav
+        tab = page.get_by_role("tab", name="Embeddings", exact=True)
+        if not tab.count():
+            tab = page.locator("#tabs > .tab-nav > button").get_by_text("Embeddings", exact=True)
+        tab.first.click()
         page.wait_for_function(
             "() => { const c = EDeck.shadow && EDeck.shadow.querySelector('.edeck-card');"
             " return c && c.getBoundingClientRect().width > 0; }"
