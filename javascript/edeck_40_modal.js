@@ -194,7 +194,7 @@
         broken.textContent = e.error ? EDeck.t("This file cannot be used: {error}", {error: EDeck.t(e.error)}) : "";
         facts();
         EDeck.preview.show(current.row);
-        // other parts add their sections (edeck_70_library: rename, move, convert, delete)
+        // other parts add their sections (edeck_71_manage: rename, move, convert, delete)
         (EDeck.hooks.editorFill || []).forEach(function (fn) {
             fn(modal, current);
         });
