@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Callable
 
 from .index import Library, cache_file_for, default_cache_dir
 from .query import ordered
@@ -32,7 +33,7 @@ def _scan(args: argparse.Namespace) -> int:
         return 2
     if args.json:
         # one object per line: readable, greppable, and encoded by json's C encoder
-        encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder, not one per line
+        encode = _line_encoder()
         lines = map(encode, (e.to_json() for e in entries))
         sys.stdout.write("[\n" + ",\n".join(lines) + "\n]\n")
     else:
@@ -40,6 +41,21 @@ def _scan(args: argparse.Namespace) -> int:
     sys.stdout.flush()
     _write_cache_after_exit(library)
     return 0
+
+
+def _line_encoder() -> Callable[[object], str]:
+    """``json.dumps(obj, ensure_ascii=False)`` for one line, made once: JSONEncoder.encode
+    builds a new C encoder per call, a third of the cost for a small object."""
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:  # an interpreter without json's C accelerator
+        return json.JSONEncoder(ensure_ascii=False).encode
+
+    def refuse(obj: object) -> object:
+        raise TypeError(f"Object of type {type(obj).__name__} is not JSON serializable")
+
+    # the arguments JSONEncoder(ensure_ascii=False) passes: no indent, default separators
+    c_encode = make(None, refuse, json.encoder.encode_basestring, None, ": ", ", ", False, False, True)
+    return lambda obj: "".join(c_encode(obj, 0))
 
 
 def _write_cache_after_exit(library: Library) -> None:
@@ -152,5 +168,16 @@ def main(argv: list[str] | None = None) -> int:
     return args.func(args)
 
 
+def _run() -> None:
+    status = main()
+    if sys.argv[1:2] == ["scan"]:
+        # All output is written: skip the interpreter's teardown, which would free the
+        # scan's objects one by one (a tenth of the command's time at 10,000 files).
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)
+    sys.exit(status)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    _run()

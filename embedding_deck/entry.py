@@ -86,6 +86,28 @@ def iso_time(ts: float | None) -> str | None:
     if ts is None:
         return None
     try:
-        return time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(ts))
-    except (OverflowError, OSError, ValueError):  # outside what gmtime covers here
+        second = int(ts // 1)  # floor, as gmtime does, also before 1970
+    except (OverflowError, ValueError):  # inf, nan
+        return _iso_fallback(ts)
+    # Files copied or unpacked together share their seconds: each second is formatted once.
+    text = _ISO_BY_SECOND.get(second)
+    if text is None:
+        if len(_ISO_BY_SECOND) >= _ISO_CACHE_SIZE:
+            _ISO_BY_SECOND.clear()
+        try:
+            text = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(second))
+        except (OverflowError, OSError, ValueError):  # outside what gmtime covers here
+            return _iso_fallback(ts)
+        _ISO_BY_SECOND[second] = text
+    return text
+
+
+_ISO_BY_SECOND: dict[int, str] = {}
+_ISO_CACHE_SIZE = 1 << 16
+
+
+def _iso_fallback(ts: float) -> str | None:
+    try:
         return datetime.fromtimestamp(ts, tz=timezone.utc).isoformat(timespec="seconds")
+    except (OverflowError, OSError, ValueError):
+        return None

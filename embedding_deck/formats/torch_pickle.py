@@ -8,9 +8,7 @@ without reading tensor bytes. Also notes when A1111 1.10's own loader would refu
 from __future__ import annotations
 
 import io
-import re
 import struct
-import zipfile
 from collections.abc import Iterable
 from typing import Any, BinaryIO
 
@@ -30,7 +28,8 @@ from .restricted_pickle import (
 LEGACY_MAGIC = 0x1950A86A20F9469CFC6C
 LEGACY_BLOCK = 4096
 # The member pattern A1111 1.10's safe.py accepts; torch >= 2.2 adds .format_version etc.
-A1111_ZIP_MEMBER = re.compile(r"^([^/]+)/((data/\d+)|version|byteorder|.data/serialization_id|(data\.pkl))$")
+# (a regular expression: the reference the fast check below is tested against)
+A1111_ZIP_MEMBER = r"^([^/]+)/((data/\d+)|version|byteorder|.data/serialization_id|(data\.pkl))$"
 A1111_REFUSES_ZIP = (
     "A1111 1.10 refuses this file: its safe loader does not accept the zip entries "
     "{names} that torch 2.2 and newer write (Forge loads it). Re-save it with an older "
@@ -108,6 +107,8 @@ def _zip_pickle(fh: BinaryIO, size: int) -> tuple[str, bytes, dict[str, int]]:
         pkl = _the_pickle(table)
         data = zip_directory.read_member(fh, size, table[pkl], MAX_PICKLE_BYTES)
     except zip_directory.Fallback:
+        import zipfile  # the rare general path only: not imported for every scan
+
         archive, table = zip_directory.members_slow(fh)
         pkl = _the_pickle(table)
         if table[pkl][1] > MAX_PICKLE_BYTES:

@@ -10,10 +10,12 @@ compression) falls back to ``zipfile``.
 from __future__ import annotations
 
 import struct
-import zipfile
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from ..errors import UnreadableFile
+
+if TYPE_CHECKING:
+    import zipfile
 
 EOCD = struct.Struct("<4sHHHHIIH")
 CDIR = struct.Struct("<4sHHHHHHIIIHHHHHII")
@@ -92,6 +94,8 @@ def data_offset(fh: BinaryIO, size: int, entry: tuple[int, int, int]) -> int:
 
 def members_slow(fh: BinaryIO) -> tuple[zipfile.ZipFile, dict[str, tuple[int, int, int]]]:
     """The general path through ``zipfile`` for archives the fast path does not handle."""
+    import zipfile  # rare: not imported for every scan
+
     if hasattr(fh, "as_file"):
         fh = fh.as_file()
     try:

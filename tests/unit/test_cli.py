@@ -91,3 +91,29 @@ def test_scan_leaves_a_cache_for_the_next_run(emb_dir, tmp_path):
     (cache,) = caches()  # written atomically (temp file + rename): once named, it is whole
     data = json.loads(cache.read_text())
     assert sorted(data["files"]) == [f"e{i}.safetensors" for i in range(5)]
+
+
+def test_scan_json_lines_are_json_dumps_of_each_entry(emb_dir):
+    """One object per line, byte for byte what json.dumps(..., ensure_ascii=False) gives
+    (the CLI builds json's C encoder once instead of once per line), and nothing is cut
+    off at exit (the command skips the interpreter's teardown after flushing)."""
+    from embedding_deck.index import Library
+    from embedding_deck.query import ordered
+
+    for i in range(300):
+        f.write_safetensors(str(emb_dir / f"ネガ{i:03}.safetensors"), {"emb_params": (1, 768)})
+    (emb_dir / "ネガ001.json").write_text(
+        json.dumps(
+            {"description": 'é "quoted" \\ tab\t 😀', "notes": "line\nbreak", "extra": [1.5, None, True]}
+        ),
+        encoding="utf-8",
+    )
+    out = run("scan", str(emb_dir), "--json", "--no-cache")
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.split("\n")
+    assert lines[0] == "[" and lines[-2:] == ["]", ""]
+    expected = [
+        json.dumps(e.to_json(), ensure_ascii=False) for e in ordered(Library(str(emb_dir)).scan(), "path")
+    ]
+    assert [line.rstrip(",") for line in lines[1:-2]] == expected
+    assert json.loads(out.stdout)[1]["metadata"]["description"] == 'é "quoted" \\ tab\t 😀'

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import struct
 from pathlib import Path
@@ -351,7 +352,7 @@ def test_a1111_member_rule_matches_its_pattern(member):
     """The fast check agrees with A1111 1.10's own member pattern (kept as the reference)."""
     from embedding_deck.formats.torch_pickle import A1111_ZIP_MEMBER, _a1111_odd
 
-    accepted = bool(A1111_ZIP_MEMBER.match(member))
+    accepted = bool(re.match(A1111_ZIP_MEMBER, member))
     for _ in range(2):  # the second time from the remembered verdicts
         assert _a1111_odd([member]) == (set() if accepted else {member.partition("/")[2] or member})
 

@@ -66,3 +66,22 @@ def test_one_natural_order_for_paths_names_and_tree_folders():
     assert [e.name for e in ordered(names, "name")] == ["X1", "x2", "x10"]
     folders = ["SD15", "sdxl", "SD2", "SD15/b10", "SD15/b9"]
     assert list(folder_tree([], folders)) == ["", "SD2", "SD15", "SD15/b9", "SD15/b10", "sdxl"]
+
+
+def test_iso_time_matches_gmtime_for_every_second_it_remembers():
+    """iso_time formats each whole second once: the remembered text is the same as a fresh
+    one, before 1970 too, and values gmtime cannot take give None instead of an error."""
+    import random
+    import time
+
+    from embedding_deck.entry import iso_time
+
+    def fresh(ts: float) -> str:
+        return time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(ts))
+
+    rnd = random.Random(7)
+    values = [rnd.uniform(-2e9, 4e9) for _ in range(5000)] + [0.0, -0.5, -1.0, 1.999999, 1e9 + 0.9]
+    for ts in values + values:  # the second pass answers from what the first remembered
+        assert iso_time(ts) == fresh(ts), ts
+    assert iso_time(None) is None
+    assert iso_time(float("inf")) is None and iso_time(float("nan")) is None
