@@ -13,6 +13,7 @@
     var anchor = null;
     var support = {available: false, reason: null, max_embeddings: MAX};
     var bar = null;
+    var whyLine = null; // why comparisons are off: a line of its own under the toolbar
 
     function h(tag, cls, text) {
         var el = document.createElement(tag);
@@ -39,15 +40,15 @@
         run.type = "button";
         run.id = "embedding_deck_compare_button";
         run.dataset.action = "compare-selection";
+        run.setAttribute("aria-describedby", "embedding_deck_compare_why");
         var clear = h("button", "edeck-button", EDeck.t("Clear selection"));
         clear.type = "button";
         clear.dataset.action = "clear-selection";
-        var why = h("span", "edeck-compare-why");
+        var why = (whyLine = h("p", "edeck-compare-why"));
         why.id = "embedding_deck_compare_why";
         bar.appendChild(run);
         bar.appendChild(count);
         bar.appendChild(clear);
-        bar.appendChild(why);
         bar.addEventListener("click", function (ev) {
             var action = ev.target.closest("[data-action]");
             if (!action) {
@@ -59,8 +60,12 @@
                 compare(selected.length ? selected.slice() : currentPath(deck));
             }
         });
+        // In the toolbar, beside Refresh: a bar of its own row would hold one button most of the time.
+        // Why comparisons are off (the standalone page, no checkpoint yet) is a sentence: its own line.
+        var tools = deck.root.querySelector(".edeck-tools");
+        tools.insertBefore(bar, tools.querySelector("#embedding_deck_refresh"));
         var message = deck.root.querySelector("#embedding_deck_message");
-        message.parentNode.insertBefore(bar, message);
+        message.parentNode.insertBefore(why, message);
         showBar();
     }
 
@@ -74,7 +79,7 @@
             return;
         }
         var run = bar.querySelector("#embedding_deck_compare_button");
-        var why = bar.querySelector(".edeck-compare-why");
+        var why = whyLine;
         run.disabled = !support.available;
         run.title = support.available ?
             EDeck.t("Compare the selected embeddings (Ctrl+click or Space selects; up to {n})", {n: MAX}) : reason();
