@@ -1,6 +1,7 @@
 """Atomic file writes: a temp file in the same folder, flushed, fsynced, then renamed.
 
 If anything fails before the rename, the old file is untouched and the temp file removed.
+A durable write also fsyncs the folder after the rename, so the new name survives a power cut.
 A replaced file keeps its mode (and, where permitted, its owner and group); a new file gets
 the mode the user's umask gives, like any file the user's programs create.
 """
@@ -8,11 +9,13 @@ the mode the user's umask gives, like any file the user's programs create.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import secrets
 from typing import Any
 
+WRITE_PREFIX = ".edeck-write-"
 # Like tempfile.mkstemp's flags, but the mode is 0o666 so the kernel applies the umask.
 _TEMP_FLAGS = (
     os.O_WRONLY
@@ -25,9 +28,9 @@ _TEMP_FLAGS = (
 
 
 def _open_temp(folder: str) -> tuple[int, str]:
-    """Create a fresh ``.edeck-*.tmp`` file in ``folder``; return its fd and path."""
+    """Create a fresh ``.edeck-write-*.tmp`` file in ``folder``; return its fd and path."""
     for _ in range(100):
-        tmp = os.path.join(folder, f".edeck-{secrets.token_hex(8)}.tmp")
+        tmp = os.path.join(folder, f"{WRITE_PREFIX}{secrets.token_hex(8)}.tmp")
         try:
             return os.open(tmp, _TEMP_FLAGS, 0o666), tmp
         except FileExistsError:
@@ -78,6 +81,8 @@ def atomic_write_bytes(path: str, data: bytes, durable: bool = True) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+    if durable:
+        fsync_folder(folder)
 
 
 def atomic_write_json(
@@ -87,3 +92,17 @@ def atomic_write_json(
     separators = (",", ":") if compact else None
     text = json.dumps(data, indent=indent, ensure_ascii=False, separators=separators)
     atomic_write_bytes(path, text.encode("utf-8", "surrogateescape"), durable)
+
+
+def fsync_folder(folder: str) -> None:
+    """Make a folder's entries (renames, new and removed files) durable; a no-op on Windows."""
+    if os.name == "nt":
+        return
+    fd = os.open(folder or ".", os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        os.fsync(fd)
+    except OSError as err:  # some file systems (and FUSE mounts) refuse to fsync a folder
+        if err.errno not in (errno.EINVAL, errno.ENOTSUP, errno.EBADF):
+            raise
+    finally:
+        os.close(fd)

@@ -7,8 +7,9 @@ WebUI reads it), ``clip_g`` + ``clip_l`` for SDXL. ``step``, ``sd_checkpoint``,
 ``sd_checkpoint_name`` (and the trainer's ``name``) go into ``__metadata__`` as strings.
 
 The safetensors file is written here (8-byte header length, JSON header padded to 8
-bytes, raw tensor bytes), to a temporary name, fsynced; then in one all-or-nothing step
-the original goes to the trash and the new file takes its name with ``.safetensors``.
+bytes, raw tensor bytes) as one journaled operation (``journal.run``): the new bytes go to
+a temporary name, fsynced, the original goes to the trash, and the new file takes its name
+with ``.safetensors``; all or nothing, even across a crash.
 Sidecars share the stem, so they stay where they are and belong to the new file.
 """
 
@@ -16,7 +17,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from typing import Any
 
 from . import fileops
@@ -68,16 +68,8 @@ def convert(root: str, trash_dir: str, group: fileops.Group, stamp: Any) -> file
     if os.path.lexists(target):
         raise TargetExists(f"{new_name} already exists; rename or delete it first.")
     data = to_safetensors_bytes(path)
-    tmp = fileops.temp_beside(os.path.dirname(path))
-    try:
-        with open(tmp, "xb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        shutil.copymode(path, tmp)
-        moved = fileops.trash_files(root, trash_dir, group, [group.name], "convert", extra=[(tmp, target)])
-    finally:
-        fileops.unlink_quietly(tmp)
+    new_file = fileops.Step(None, target, data, mode=os.stat(path).st_mode & 0o7777)
+    moved = fileops.trash_files(root, trash_dir, group, [group.name], "convert", extra=[new_file])
     new_rel = fileops.join(group.folder, new_name)
     moved.new = new_rel
     moved.files = {group.rel: new_rel}
@@ -86,13 +78,14 @@ def convert(root: str, trash_dir: str, group: fileops.Group, stamp: Any) -> file
 
 def undo(root: str, trash_dir: str, item_id: Any, converted_rel: Any, stamp: Any) -> fileops.Moved:
     """Undo a conversion: the converted file goes to the trash, the original comes back."""
-    item, main, rels, pairs = fileops.restore_pairs(root, trash_dir, item_id)
+    plan = fileops.restore_steps(root, trash_dir, item_id)
     parts = check_rel(converted_rel)
     new_path = listed_path(root, converted_rel)
-    if os.path.splitext(main)[0] != os.path.splitext(converted_rel)[0]:
+    if os.path.splitext(plan.main)[0] != os.path.splitext(converted_rel)[0]:
         raise UnreadableFile("That file is not the one converted from the trash item.")
     group = fileops.Group("/".join(parts[:-1]), parts[-1])
     fileops.check_stamp(new_path, stamp)
-    moved = fileops.trash_files(root, trash_dir, group, [group.name], "convert-undo", extra=pairs)
-    shutil.rmtree(item, ignore_errors=True)
-    return fileops.Moved(converted_rel, main, {converted_rel: main}, trash_id=moved.trash_id)
+    moved = fileops.trash_files(
+        root, trash_dir, group, [group.name], "convert-undo", extra=plan.steps, done_dirs=plan.done_dirs
+    )
+    return fileops.Moved(converted_rel, plan.main, {converted_rel: plan.main}, trash_id=moved.trash_id)

@@ -4,11 +4,10 @@ An embedding travels with every file named after it in its folder: ``X.json``,
 ``X.civitai.info``, ``X.txt``, ``X.description.txt``, ``X.preview.*`` and plain ``X.png``
 -style previews (found as the scan finds them: ``scan.Folder``), never another embedding.
 
-Every operation is all or nothing (``move_together``): each file is first moved to a
-temporary name in its destination folder (sidecars first, the embedding last), then all
-are renamed to their final names; a failure at any step puts back every file already
-moved. Across file systems (a symlinked folder elsewhere, a trash on another disk) a
-file is copied to the temporary name and its original renamed aside until all is done.
+Every operation is all or nothing, even across a crash: its files (sidecars first, the
+embedding last) go through ``journal.run``, which writes the intent before the first file
+moves and finishes or rolls back an interrupted operation later. Callers hold the
+library's lock (``locks``) so that two WebUIs on one folder never interleave.
 
 Refused with a sentence: a target that exists, a file changed since the page loaded
 (``stamp``: size and mtime in ns), a name the WebUI cannot use, any path leaving the folder.
@@ -19,7 +18,6 @@ The trash lives outside the embeddings folder (the WebUI walks hidden folders to
 from __future__ import annotations
 
 import contextlib
-import errno
 import json
 import os
 import re
@@ -30,9 +28,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .atomic import atomic_write_json
 from .errors import DeckError, NotFound, OutsideRoot, StaleWrite
 from .formats import IMAGE_EXTS
+from .journal import Journal, Step, point
+from .journal import run as journal_run
+from .orphans import EMPTYING
 from .paths import check_rel, listed_path, resolve_inside
 from .scan import Walker, stem_of
 
@@ -192,18 +192,40 @@ def renamed(group: Group, new_stem: str) -> dict[str, str]:
 
 
 # ---- all or nothing ----------------------------------------------------------------------
-def temp_beside(folder: str) -> str:
-    return os.path.join(folder, f".edeck-move-{secrets.token_hex(8)}.tmp")
+def move_together(
+    pairs: list[tuple[str, str]], what: str = "move the files", journal: Journal | None = None
+) -> None:
+    """Move each ``src`` to its ``dst``: all of them, or none (``journal.run``).
+
+    Raises TargetExists when a destination is taken, DeckError (a sentence) when a step
+    fails; in both cases every file is where it was.
+    """
+    steps = [Step(src, dst) for src, dst in pairs]
+    run_steps(steps, what, journal or Journal(os.path.dirname(pairs[0][0])))
 
 
-def _copy(src: str, dst: str) -> None:
-    shutil.copy2(src, dst, follow_symlinks=False)
-    if not os.path.islink(dst):
-        fd = os.open(dst, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+def run_steps(
+    steps: list[Step],
+    what: str,
+    journal: Journal,
+    made_dirs: Iterable[str] = (),
+    done_dirs: Iterable[str] = (),
+) -> None:
+    """Refuse when a destination is taken, then ``journal.run`` the steps."""
+    leaving = {s.src for s in steps if s.src}
+    for step in steps:
+        if step.dst in leaving:
+            continue  # a file of this operation moves away first (a replaced preview)
+        if step.dst and os.path.lexists(step.dst) and not (step.src and _same_file(step.src, step.dst)):
+            raise TargetExists(f"{os.path.basename(step.dst)} already exists there; nothing was changed.")
+    main = next((s for s in reversed(steps) if s.src), steps[-1])
+    label = os.path.basename(main.src or main.dst or "")
+    try:
+        journal_run(journal, what, label, steps, made_dirs, done_dirs)
+    except FileExistsError as err:  # a destination appeared between the check and the move
+        raise TargetExists(
+            f"{os.path.basename(err.filename or '')} appeared meanwhile; nothing was changed."
+        ) from None
 
 
 def _same_file(a: str, b: str) -> bool:
@@ -211,69 +233,6 @@ def _same_file(a: str, b: str) -> bool:
         return os.path.samefile(a, b)
     except OSError:
         return False
-
-
-def move_together(pairs: list[tuple[str, str]], what: str = "move the files") -> None:
-    """Move each ``src`` to its ``dst``: all of them, or none (every step undone on failure).
-
-    Raises TargetExists when a destination is taken, DeckError (a sentence) when a step
-    fails; in both cases every file is where it was.
-    """
-    for src, dst in pairs:
-        if os.path.lexists(dst) and not _same_file(src, dst):
-            raise TargetExists(f"{os.path.basename(dst)} already exists there; nothing was changed.")
-    undo: list[Callable[[], None]] = []
-    aside: list[str] = []
-    try:
-        staged = []
-        for src, dst in pairs:
-            tmp = temp_beside(os.path.dirname(dst))
-            try:
-                os.replace(src, tmp)
-                undo.append(lambda src=src, tmp=tmp: os.replace(tmp, src))
-            except OSError as err:
-                if err.errno != errno.EXDEV:
-                    raise
-                # Another file system: copy, and keep the original aside until the end.
-                undo.append(lambda tmp=tmp: unlink_quietly(tmp))
-                _copy(src, tmp)
-                old = temp_beside(os.path.dirname(src))
-                os.replace(src, old)
-                undo.append(lambda src=src, old=old: os.replace(old, src))
-                aside.append(old)
-            staged.append((tmp, dst))
-        for tmp, dst in staged:
-            if os.path.lexists(dst) and not _same_file(tmp, dst):
-                raise FileExistsError(errno.EEXIST, "File exists", dst)
-            os.replace(tmp, dst)
-            undo.append(lambda tmp=tmp, dst=dst: os.replace(dst, tmp))
-    except BaseException as err:
-        left = _undo(undo)
-        if not isinstance(err, OSError):
-            raise
-        if isinstance(err, FileExistsError) and not left:
-            raise TargetExists(
-                f"{os.path.basename(err.filename or '')} appeared meanwhile; nothing was changed."
-            ) from None
-        why = err.strerror or type(err).__name__
-        if left:
-            raise DeckError(
-                f"Could not {what} ({why}), and {len(left)} step(s) could not be undone: "
-                f"look for .edeck-move-*.tmp files beside {os.path.basename(pairs[-1][0])}."
-            ) from None
-        raise DeckError(f"Could not {what} ({why}); every file was left as it was.") from None
-    for old in aside:
-        unlink_quietly(old)
-
-
-def _undo(steps: list[Callable[[], None]]) -> list[str]:
-    failed = []
-    for step in reversed(steps):
-        try:
-            step()
-        except OSError as err:
-            failed.append(str(err))
-    return failed
 
 
 def unlink_quietly(path: str) -> None:
@@ -297,7 +256,7 @@ class Moved:
     notice: str | None = None
 
 
-def rename(root: str, group: Group, new_stem: str, stamp: Any) -> Moved:
+def rename(root: str, group: Group, new_stem: str, stamp: Any, journal: Journal | None = None) -> Moved:
     """Rename the embedding and its sidecars to ``new_stem`` (extension kept)."""
     check_name(new_stem)
     path = listed_path(root, group.rel)
@@ -305,12 +264,14 @@ def rename(root: str, group: Group, new_stem: str, stamp: Any) -> Moved:
     names = renamed(group, new_stem)
     folder_abs = os.path.dirname(path)
     pairs = [(os.path.join(folder_abs, n), os.path.join(folder_abs, names[n])) for n in group.names()]
-    move_together(pairs, "rename the files")
+    move_together(pairs, "rename the files", journal or Journal(root))
     files = {join(group.folder, n): join(group.folder, names[n]) for n in group.names()}
     return Moved(group.rel, files[group.rel], files)
 
 
-def move(root: str, group: Group, folder: Any, stamp: Any, folders: Iterable[str]) -> Moved:
+def move(
+    root: str, group: Group, folder: Any, stamp: Any, folders: Iterable[str], journal: Journal | None = None
+) -> Moved:
     """Move the embedding and its sidecars into ``folder``, a folder of the library."""
     if not isinstance(folder, str):
         raise OutsideRoot("The destination folder must be text.")
@@ -323,12 +284,17 @@ def move(root: str, group: Group, folder: Any, stamp: Any, folders: Iterable[str
     check_stamp(path, stamp)
     source = os.path.dirname(path)
     pairs = [(os.path.join(source, n), os.path.join(target, n)) for n in group.names()]
-    move_together(pairs, "move the files")
+    move_together(pairs, "move the files", journal or Journal(root))
     files = {join(group.folder, n): join(folder, n) for n in group.names()}
     return Moved(group.rel, files[group.rel], files)
 
 
 # ---- the trash ---------------------------------------------------------------------------
+def journal_for(root: str, trash_dir: str) -> Journal:
+    """The journal of a library whose trash is ``trash_dir``: ``journal/`` beside it."""
+    return Journal(root, os.path.join(os.path.dirname(os.path.abspath(trash_dir)), "journal"))
+
+
 def _new_trash_id() -> str:
     return time.strftime("%Y%m%d-%H%M%S", time.gmtime()) + "-" + secrets.token_hex(4)
 
@@ -362,10 +328,11 @@ def trash_files(
     group: Group,
     names: list[str],
     reason: str,
-    extra: list[tuple[str, str]] | None = None,
+    extra: list[Step] | None = None,
+    done_dirs: Iterable[str] = (),
 ) -> Moved:
-    """Move ``names`` of the group into a new trash item, and ``extra`` moves in the same
-    all-or-nothing step."""
+    """Move ``names`` of the group into a new trash item, with the ``extra`` steps, all or
+    nothing. The item's manifest lands last, so an item is listed only once complete."""
     item_id = _new_trash_id()
     item = os.path.join(trash_dir, item_id)
     files_dir = os.path.join(item, "files")
@@ -378,20 +345,11 @@ def trash_files(
         "reason": reason,
         "deleted": time.time(),
     }
-    try:
-        os.makedirs(files_dir)
-        atomic_write_json(os.path.join(item, MANIFEST), manifest)
-        pairs = [(os.path.join(source, n), os.path.join(files_dir, n)) for n in names]
-        move_together(pairs + (extra or []), "move the files to the trash")
-    except OSError as err:
-        shutil.rmtree(item, ignore_errors=True)
-        why = err.strerror or type(err).__name__
-        raise DeckError(
-            f"Could not make the trash folder {item} ({why}); every file was left as it was."
-        ) from None
-    except BaseException:
-        shutil.rmtree(item, ignore_errors=True)
-        raise
+    data = json.dumps(manifest, indent=4, ensure_ascii=False).encode("utf-8", "surrogateescape")
+    steps = [Step(os.path.join(source, n), os.path.join(files_dir, n)) for n in names]
+    steps += [*(extra or []), Step(None, os.path.join(item, MANIFEST), data)]
+    made = [p for p in (trash_dir, item, files_dir) if not os.path.isdir(p)]
+    run_steps(steps, "move the files to the trash", journal_for(root, trash_dir), made, done_dirs)
     return Moved(group.rel, None, {join(group.folder, n): None for n in names}, trash_id=item_id)
 
 
@@ -429,11 +387,19 @@ def _read_manifest(item: str) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def restore_pairs(
-    root: str, trash_dir: str, item_id: Any
-) -> tuple[str, str, list[str], list[tuple[str, str]]]:
-    """(item folder, the embedding's path, every path, the moves that put them back);
-    refused when a path is taken. Missing folders are made again (inside the root only)."""
+@dataclass
+class Restore:
+    """The steps that put a trash item back, and the folders left empty afterwards."""
+
+    main: str
+    rels: list[str]
+    steps: list[Step]
+    done_dirs: list[str]
+
+
+def restore_steps(root: str, trash_dir: str, item_id: Any) -> Restore:
+    """The moves that put a trash item's files back and drop its manifest; refused when a
+    path is taken. Missing folders are made again (inside the root only)."""
     item = _trash_item(trash_dir, item_id)
     manifest = _read_manifest(item) or {}
     if manifest.get("root") != os.path.abspath(root):
@@ -456,24 +422,61 @@ def restore_pairs(
             os.makedirs(listed_path(root, folder_rel), exist_ok=True)
     main_abs = listed_path(root, main)
     pairs.sort(key=lambda p: p[1] == main_abs)  # the embedding last
-    return item, main, rels, pairs
+    steps = [Step(src, dst) for src, dst in pairs]
+    steps.append(Step(os.path.join(item, MANIFEST), None))
+    return Restore(main, rels, steps, [os.path.join(item, "files"), item])
 
 
 def restore(root: str, trash_dir: str, item_id: Any) -> Moved:
     """Put every file of a trash item back where it was; refused when a path is taken."""
-    item, main, rels, pairs = restore_pairs(root, trash_dir, item_id)
-    move_together(pairs, "restore the files")
-    shutil.rmtree(item, ignore_errors=True)
-    return Moved(None, main, {rel: rel for rel in rels})
+    plan = restore_steps(root, trash_dir, item_id)
+    run_steps(plan.steps, "restore the files", journal_for(root, trash_dir), done_dirs=plan.done_dirs)
+    return Moved(None, plan.main, {rel: rel for rel in plan.rels})
 
 
 def empty_trash(trash_dir: str, root: str, ids: list[str] | None = None) -> int:
-    """Delete trash items of this folder for good (``ids``, or all); how many were removed."""
+    """Delete trash items of this folder for good (``ids``, or all); how many were removed.
+
+    Each item is first renamed ``.edeck-emptying-<id>`` (one atomic step, the commit), then
+    deleted; a crash between the two is finished by ``orphans.sweep``.
+    """
     wanted = {i["id"] for i in list_trash(trash_dir, root)}
     if ids is not None:
         if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
             raise NotFound("The trash items must be a list of ids.")
         wanted &= set(ids)
-    for item_id in wanted:
-        shutil.rmtree(os.path.join(trash_dir, item_id), ignore_errors=True)
+    for item_id in sorted(wanted):
+        doomed = os.path.join(trash_dir, EMPTYING + item_id)
+        point("empty")
+        try:
+            os.replace(os.path.join(trash_dir, item_id), doomed)
+        except OSError as err:
+            why = err.strerror or type(err).__name__
+            raise DeckError(
+                f"Could not empty the trash ({why}, in {trash_dir}); the items not deleted yet are all there."
+            ) from None
+        point("emptied")
+        shutil.rmtree(doomed, ignore_errors=True)
     return len(wanted)
+
+
+def replace_file(root: str, trash_dir: str, rel: str, data: bytes, reason: str) -> str | None:
+    """Write ``data`` at ``rel`` (a preview); a file already there goes to the trash in the
+    same all-or-nothing step. The trash item's id, or None when nothing was replaced."""
+    parts = check_rel(rel)
+    path = listed_path(root, rel)
+    if not os.path.lexists(path):
+        run_steps([Step(None, path, data)], "write the file", journal_for(root, trash_dir))
+        return None
+    new = Step(None, path, data, mode=os.stat(path).st_mode & 0o7777)
+    group = Group("/".join(parts[:-1]), parts[-1])
+    return trash_files(root, trash_dir, group, [group.name], reason, extra=[new]).trash_id
+
+
+def trash_file(root: str, trash_dir: str, rel: str, reason: str) -> str | None:
+    """Move the one file at ``rel`` (a preview) to the trash; None when there is none."""
+    parts = check_rel(rel)
+    if not os.path.lexists(listed_path(root, rel)):
+        return None
+    group = Group("/".join(parts[:-1]), parts[-1])
+    return trash_files(root, trash_dir, group, [group.name], reason).trash_id

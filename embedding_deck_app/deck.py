@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import threading
 from typing import Any
 
-from embedding_deck import Library, previews, sidecar, user_metadata
+from embedding_deck import Library, fileops, journal, orphans, previews, sidecar, user_metadata
 from embedding_deck.entry import Entry
-from embedding_deck.errors import BadUpload, DeckError, NotFound, StaleWrite, UnreadableFile
+from embedding_deck.errors import DeckError, NotFound, StaleWrite, UnreadableFile
 from embedding_deck.formats.torch_pickle import A1111_REFUSES_GLOBAL, A1111_REFUSES_ZIP
 from embedding_deck.index import cache_file_for
+from embedding_deck.locks import Busy, LibraryLock
 from embedding_deck.paths import check_rel, listed_path, same_real_folder
 from embedding_deck.thumbs import thumbnail
 
 from .host import Host
 from .host_reload import HostReload
 
+log = logging.getLogger("embedding_deck")
 QUICK_RELOAD_SECONDS = 0.05  # a host that reloads this fast answers within the refresh
+REPAIR_WAIT_SECONDS = 1.0  # a scan does not wait longer for another process's operation
 
 GRID_TEXT_LIMIT = 2000
 # "A1111 1.10 refuses this file: …": a verdict on A1111's loader, which Forge does not share
@@ -36,6 +40,11 @@ class Deck:
         self.library = Library(host.embeddings_dir, cache_file_for(host.cache_dir, host.embeddings_dir))
         self._scanned = False
         self._lock = threading.Lock()
+        # Every write to the folder holds this lock, which other processes respect too.
+        self.lock = LibraryLock(host.embeddings_dir)
+        self.trash_dir = os.path.join(host.cache_dir, "trash")
+        self.journal = fileops.journal_for(host.embeddings_dir, self.trash_dir)
+        self.repairs: list[str] = []  # repair sentences the page has not shown yet
         self._hashes: dict[tuple[str, int, int], str] = {}
         self.reloader = HostReload(host.reload_embeddings)
         # Image decoding and encoding hold the GIL in stretches: many at once in the thread
@@ -61,11 +70,42 @@ class Deck:
             return f"The embeddings folder {root} cannot be read (permission denied)."
         return None
 
-    def scan(self) -> list[Entry]:
-        """Rescan (cheap when nothing changed)."""
+    def scan(self, repair: bool = False) -> list[Entry]:
+        """Rescan (cheap when nothing changed); the first scan, and ``repair``, first finish
+        or roll back what a crash left behind."""
+        if repair or not self._scanned:
+            self.repair(sweep=True)
         with self._lock:
-            self._scanned = True
-            return self.library.scan()
+            entries = self.library.scan()
+            self._scanned = True  # only now: a request meanwhile must not see an empty index
+            return entries
+
+    def repair(self, sweep: bool = False, wait: float = REPAIR_WAIT_SECONDS) -> list[str]:
+        """Finish or roll back interrupted operations (and, with ``sweep``, resolve orphaned
+        temporary files); each repair is logged and kept for the page to show once."""
+        if self.folder_problem():
+            return []
+        try:
+            with self.lock.hold(wait):
+                notes = journal.recover(self.journal)
+                if sweep:
+                    notes += orphans.sweep(self.library.root, self.trash_dir)
+        except Busy:
+            return []  # another process is mid-operation; the next look repairs
+        except OSError as err:
+            notes = [
+                f"An interrupted file operation could not be repaired yet ({err.strerror}: {err.filename}); "
+                "nothing was deleted, and it is tried again at the next Refresh."
+            ]
+        for note in notes:
+            log.warning("Embedding Deck: %s", note)
+        self.repairs += notes
+        return notes
+
+    def take_repairs(self) -> str | None:
+        """The repair sentences not shown yet, once."""
+        notes, self.repairs = self.repairs, []
+        return " ".join(notes) or None
 
     def entries(self) -> list[Entry]:
         """The current entries, scanning once on first use."""
@@ -91,6 +131,7 @@ class Deck:
             "family": self.host.model_family(),
             "folders": sorted(self.library.folders),
             "entries": [self._grid_row(e) for e in entries],
+            "message": self.take_repairs(),
         }
         if not entries:  # the empty state tells where to put files; otherwise not needed
             payload["root"] = self.host.embeddings_dir
@@ -222,7 +263,8 @@ class Deck:
                 "X.json is not valid JSON; fix or remove it before saving. It was left as it is."
             )
         try:
-            _written, notice = user_metadata.merge_changes(sidecar.json_path_for(path), clean, stamp)
+            with self.lock.hold():
+                _written, notice = user_metadata.merge_changes(sidecar.json_path_for(path), clean, stamp)
         except StaleWrite:
             raise
         except ValueError as err:
@@ -253,28 +295,44 @@ class Deck:
         return (path, st.st_size, st.st_mtime_ns)
 
     def upload_preview(self, rel: str, data: bytes) -> dict[str, Any]:
-        """Decode, re-encode and write X.preview.png; the updated row and a note."""
-        path = self._abs(rel)
-        try:
-            with self._image_work:
-                previews.write_preview(path, data)
-        except BadUpload:
-            raise
-        except OSError as err:
-            raise DeckError(_write_failure("the preview", err)) from None
+        """Decode, re-encode and write X.preview.png (an old one goes to the trash)."""
+        self._abs(rel)
+        with self._image_work:
+            png = previews.encode_preview(previews.decode_upload(data))
+        with self.lock.hold():
+            self.repair()
+            path = self._abs(rel)
+            try:
+                fileops.replace_file(
+                    self.library.root, self.trash_dir, self._preview_rel(rel), png, "preview"
+                )
+            except DeckError:
+                raise
+            except OSError as err:
+                raise DeckError(_write_failure("the preview", err)) from None
         entry = self.library.refresh_one(rel)
         return {"row": self._grid_row(entry) if entry else None, "notice": _builtin_preview_note(path, entry)}
 
     def delete_preview(self, rel: str) -> dict[str, Any]:
-        """Remove our X.preview.png so the default preview shows again."""
-        path = self._abs(rel)
-        try:
-            removed = previews.delete_preview(path)
-        except OSError as err:
-            raise DeckError(_write_failure("the preview", err)) from None
+        """Move our X.preview.png to the trash so the default preview shows again."""
+        with self.lock.hold():
+            self.repair()
+            self._abs(rel)
+            try:
+                item = fileops.trash_file(
+                    self.library.root, self.trash_dir, self._preview_rel(rel), "preview"
+                )
+            except DeckError:
+                raise
+            except OSError as err:
+                raise DeckError(_write_failure("the preview", err)) from None
         entry = self.library.refresh_one(rel)
-        notice = None if removed else "There was no X.preview.png to delete."
-        return {"row": self._grid_row(entry) if entry else None, "notice": notice}
+        notice = None if item else "There was no X.preview.png to delete."
+        return {"row": self._grid_row(entry) if entry else None, "notice": notice, "trash_id": item}
+
+    @staticmethod
+    def _preview_rel(rel: str) -> str:
+        return os.path.splitext(rel)[0] + previews.PREVIEW_SUFFIX
 
     def thumb(self, rel: str, width: int) -> tuple[bytes, str]:
         """Thumbnail bytes and ETag for a listed entry's preview (nothing else is served).

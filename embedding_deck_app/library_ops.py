@@ -9,7 +9,8 @@ what undoes the operation (the routes then start the host's reload, as Refresh d
 from __future__ import annotations
 
 import os
-import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from embedding_deck import convert, duplicates, fileops
@@ -26,12 +27,18 @@ class LibraryOps:
 
     def __init__(self, deck: Deck) -> None:
         self.deck = deck
-        self.trash_dir = os.path.join(deck.host.cache_dir, "trash")
+        self.trash_dir = deck.trash_dir
         self.hashes = duplicates.VectorHashes(
             duplicates.cache_file_for(deck.host.cache_dir, deck.library.root)
         )
-        self._lock = threading.Lock()  # one file operation at a time
         self._dupes_known = False
+
+    @contextmanager
+    def _lock(self) -> Iterator[None]:
+        """One file operation at a time, across processes; what a crash left is repaired first."""
+        with self.deck.lock.hold():
+            self.deck.repair()
+            yield
 
     @property
     def root(self) -> str:
@@ -72,21 +79,26 @@ class LibraryOps:
             "files": moved.files,
             "folders": sorted(lib.folders),
             "undo": undo,
-            "notice": notice,
+            "notice": " ".join(n for n in (notice, self.deck.take_repairs()) if n) or None,
         }
 
     # -- operations -----------------------------------------------------------------------
     def rename(self, rel: Any, name: Any, stamp: Any) -> dict[str, Any]:
         """Rename an embedding and its sidecars; the prompt name changes with it."""
-        with self._lock:
+        with self._lock():
             group = self._group(rel)
             entry = self.deck.entry(rel)
             new_stem = fileops.check_name(name)
-            names = (e.name for e in self.deck.library.entries.values() if e.path != rel)
+            lib = self.deck.library
+            # Another WebUI on the folder may have moved the file that clashes: look again.
+            for other in [e.path for e in lib.entries.values() if e.name.lower() == new_stem.lower()]:
+                if other != rel:
+                    lib.refresh_one(other)
+            names = (e.name for e in lib.entries.values() if e.path != rel)
             image = entry.format.startswith(("png", "webp", "avif", "jxl"))
             if not image:
                 fileops.check_collision(new_stem, os.path.splitext(group.name)[0], names)
-            moved = fileops.rename(self.root, group, new_stem, stamp)
+            moved = fileops.rename(self.root, group, new_stem, stamp, self.deck.journal)
             notice = None
             if image and entry.internal_name:
                 notice = (
@@ -102,9 +114,11 @@ class LibraryOps:
 
     def move(self, rel: Any, folder: Any, stamp: Any) -> dict[str, Any]:
         """Move an embedding and its sidecars into another folder of the library."""
-        with self._lock:
+        with self._lock():
             group = self._group(rel)
-            moved = fileops.move(self.root, group, folder, stamp, self.deck.library.folders)
+            moved = fileops.move(
+                self.root, group, folder, stamp, self.deck.library.folders, self.deck.journal
+            )
             undo = {
                 "route": f"{PREFIX}/move",
                 "body": {"path": moved.new, "folder": group.folder, "stamp": self._stamp(moved.new)},
@@ -113,7 +127,7 @@ class LibraryOps:
 
     def delete(self, rel: Any, stamp: Any) -> dict[str, Any]:
         """Move an embedding and its sidecars to the trash."""
-        with self._lock:
+        with self._lock():
             group = self._group(rel)
             moved = fileops.to_trash(self.root, self.trash_dir, group, stamp)
             undo = {"route": f"{PREFIX}/trash/restore", "body": {"id": moved.trash_id}}
@@ -123,7 +137,7 @@ class LibraryOps:
 
     def convert(self, rel: Any, stamp: Any) -> dict[str, Any]:
         """Convert a .pt/.bin to .safetensors; the original goes to the trash."""
-        with self._lock:
+        with self._lock():
             group = self._group(rel)
             moved = convert.convert(self.root, self.trash_dir, group, stamp)
             undo = {
@@ -145,7 +159,7 @@ class LibraryOps:
     def restore(self, item_id: Any, converted: Any = None, stamp: Any = None) -> dict[str, Any]:
         """Put a trash item back; with ``converted``, undo a conversion (that file goes to
         the trash in the same step)."""
-        with self._lock:
+        with self._lock():
             if converted is None:
                 moved = fileops.restore(self.root, self.trash_dir, item_id)
                 return self._done(moved, None)
@@ -160,13 +174,13 @@ class LibraryOps:
         """Delete trash items for good: the ones named, or all of this folder's."""
         if ids is not None and not isinstance(ids, list):
             raise UnreadableFile("The trash items must be a list of ids.")
-        with self._lock:
+        with self._lock():
             removed = fileops.empty_trash(self.trash_dir, self.root, ids)
         return {"emptied": removed, **self.trash()}
 
     def duplicates(self) -> dict[str, Any]:
         """Groups of entries with identical vectors (hashed once per file version)."""
-        with self._lock:
+        with self._lock():
             groups = self._regroup()
             self._dupes_known = True
             self.hashes.save()

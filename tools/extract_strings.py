@@ -77,6 +77,7 @@ ERROR_CALLS = {
     "Busy",
     "NameRefused",
     "TargetExists",
+    "Unfinished",
 }
 SENTENCE_FUNCS = {"_write_failure", "_builtin_preview_note", "stat_sentence"}
 SENTENCE_DICTS = {"OS_ERRORS", "OS_ERROR_SENTENCES"}

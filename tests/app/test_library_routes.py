@@ -47,7 +47,9 @@ def _undo(c, undo: dict):
 
 
 def _files(folder: str) -> list[str]:
-    return sorted(os.path.relpath(os.path.join(b, n), folder) for b, _d, fs in os.walk(folder) for n in fs)
+    """Every file but the folder's lock file (made by the first write, and kept)."""
+    found = (os.path.join(b, n) for b, _d, fs in os.walk(folder) for n in fs if n != ".edeck.lock")
+    return sorted(os.path.relpath(p, folder) for p in found)
 
 
 def test_rename_with_sidecars_and_undo(client):
