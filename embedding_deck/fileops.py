@@ -30,7 +30,7 @@ from typing import Any
 
 from .errors import DeckError, NotFound, OutsideRoot, StaleWrite
 from .formats import IMAGE_EXTS
-from .journal import Journal, Step, point
+from .journal import OS_CAUSES, Journal, Step, point
 from .journal import run as journal_run
 from .orphans import EMPTYING
 from .paths import check_rel, listed_path, resolve_inside
@@ -193,7 +193,7 @@ def renamed(group: Group, new_stem: str) -> dict[str, str]:
 
 # ---- all or nothing ----------------------------------------------------------------------
 def move_together(
-    pairs: list[tuple[str, str]], what: str = "move the files", journal: Journal | None = None
+    pairs: list[tuple[str, str]], what: str = "move {}", journal: Journal | None = None
 ) -> None:
     """Move each ``src`` to its ``dst``: all of them, or none (``journal.run``).
 
@@ -218,10 +218,10 @@ def run_steps(
             continue  # a file of this operation moves away first (a replaced preview)
         if step.dst and os.path.lexists(step.dst) and not (step.src and _same_file(step.src, step.dst)):
             raise TargetExists(f"{os.path.basename(step.dst)} already exists there; nothing was changed.")
-    main = next((s for s in reversed(steps) if s.src), steps[-1])
+    main = next((s for s in reversed(steps) if s.src and not s.src.endswith(MANIFEST)), steps[-1])
     label = os.path.basename(main.src or main.dst or "")
     try:
-        journal_run(journal, what, label, steps, made_dirs, done_dirs)
+        journal_run(journal, what.format(label), steps, made_dirs, done_dirs)
     except FileExistsError as err:  # a destination appeared between the check and the move
         raise TargetExists(
             f"{os.path.basename(err.filename or '')} appeared meanwhile; nothing was changed."
@@ -264,7 +264,7 @@ def rename(root: str, group: Group, new_stem: str, stamp: Any, journal: Journal 
     names = renamed(group, new_stem)
     folder_abs = os.path.dirname(path)
     pairs = [(os.path.join(folder_abs, n), os.path.join(folder_abs, names[n])) for n in group.names()]
-    move_together(pairs, "rename the files", journal or Journal(root))
+    move_together(pairs, "rename {}", journal or Journal(root))
     files = {join(group.folder, n): join(group.folder, names[n]) for n in group.names()}
     return Moved(group.rel, files[group.rel], files)
 
@@ -284,7 +284,7 @@ def move(
     check_stamp(path, stamp)
     source = os.path.dirname(path)
     pairs = [(os.path.join(source, n), os.path.join(target, n)) for n in group.names()]
-    move_together(pairs, "move the files", journal or Journal(root))
+    move_together(pairs, "move {}", journal or Journal(root))
     files = {join(group.folder, n): join(folder, n) for n in group.names()}
     return Moved(group.rel, files[group.rel], files)
 
@@ -349,7 +349,7 @@ def trash_files(
     steps = [Step(os.path.join(source, n), os.path.join(files_dir, n)) for n in names]
     steps += [*(extra or []), Step(None, os.path.join(item, MANIFEST), data)]
     made = [p for p in (trash_dir, item, files_dir) if not os.path.isdir(p)]
-    run_steps(steps, "move the files to the trash", journal_for(root, trash_dir), made, done_dirs)
+    run_steps(steps, "move {} to the trash", journal_for(root, trash_dir), made, done_dirs)
     return Moved(group.rel, None, {join(group.folder, n): None for n in names}, trash_id=item_id)
 
 
@@ -430,7 +430,7 @@ def restore_steps(root: str, trash_dir: str, item_id: Any) -> Restore:
 def restore(root: str, trash_dir: str, item_id: Any) -> Moved:
     """Put every file of a trash item back where it was; refused when a path is taken."""
     plan = restore_steps(root, trash_dir, item_id)
-    run_steps(plan.steps, "restore the files", journal_for(root, trash_dir), done_dirs=plan.done_dirs)
+    run_steps(plan.steps, "restore {}", journal_for(root, trash_dir), done_dirs=plan.done_dirs)
     return Moved(None, plan.main, {rel: rel for rel in plan.rels})
 
 
@@ -451,7 +451,7 @@ def empty_trash(trash_dir: str, root: str, ids: list[str] | None = None) -> int:
         try:
             os.replace(os.path.join(trash_dir, item_id), doomed)
         except OSError as err:
-            why = err.strerror or type(err).__name__
+            why = OS_CAUSES.get(err.errno or 0) or err.strerror or type(err).__name__
             raise DeckError(
                 f"Could not empty the trash ({why}, in {trash_dir}); the items not deleted yet are all there."
             ) from None
@@ -466,7 +466,7 @@ def replace_file(root: str, trash_dir: str, rel: str, data: bytes, reason: str) 
     parts = check_rel(rel)
     path = listed_path(root, rel)
     if not os.path.lexists(path):
-        run_steps([Step(None, path, data)], "write the file", journal_for(root, trash_dir))
+        run_steps([Step(None, path, data)], "write {}", journal_for(root, trash_dir))
         return None
     new = Step(None, path, data, mode=os.stat(path).st_mode & 0o7777)
     group = Group("/".join(parts[:-1]), parts[-1])

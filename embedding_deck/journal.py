@@ -107,6 +107,8 @@ class Journal:
 
     def remove(self, record: dict[str, Any]) -> None:
         for path in self._files(record["id"]):
+            if not os.path.lexists(path):  # never written there (a read-only folder)
+                continue
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(path)
                 fsync_folder(os.path.dirname(path))
@@ -157,14 +159,15 @@ def temp_name(folder: str, kind: str = "move") -> str:
 def run(
     journal: Journal,
     op: str,
-    label: str,
     steps: list[Step],
     made_dirs: Iterable[str] = (),
     done_dirs: Iterable[str] = (),
 ) -> None:
-    """Carry out ``steps`` all or nothing. ``made_dirs``: folders the operation makes
-    (removed again, if empty, on rollback); ``done_dirs``: folders removed, if empty, at the
-    end. Raises DeckError with a sentence when it did nothing."""
+    """Carry out ``steps`` all or nothing; ``op`` says what, e.g. "rename foo.pt".
+
+    ``made_dirs``: folders the operation makes (removed again, if empty, on rollback);
+    ``done_dirs``: folders removed, if empty, at the end. Raises DeckError with a sentence
+    when it did nothing."""
     if journal.marker_left():
         raise Unfinished(
             "An earlier file operation in this folder is unfinished and could not be repaired; "
@@ -178,7 +181,6 @@ def run(
         "format": FORMAT,
         "id": time.strftime("%Y%m%d-%H%M%S", time.gmtime()) + "-" + secrets.token_hex(4),
         "op": op,
-        "label": label,
         "root": journal.root,
         "pid": os.getpid(),
         "started": time.time(),
@@ -211,7 +213,7 @@ def run(
         roll_forward(record)
     except OSError as err:
         raise Unfinished(
-            f"The {op} was interrupted ({_why(err)}); it will be finished at the next Refresh."
+            f"Could not finish: {op} ({_why(err)}); it will be finished at the next Refresh."
         ) from None
     journal.remove(record)
 
@@ -281,14 +283,24 @@ def _sync_folders(record: dict[str, Any]) -> None:
 
 
 def _why(err: BaseException, name_file: bool = False) -> str:
+    """The cause in words, with the file it happened to (never one of our temporary names)."""
     if not isinstance(err, OSError):
         return type(err).__name__
-    text = err.strerror or type(err).__name__
-    if name_file and err.filename and not os.path.basename(str(err.filename)).startswith(".edeck-"):
-        return f"{text} ({os.path.basename(str(err.filename))})"
-    if err.errno == errno.ENOSPC:
-        return "the disk is full"
+    text = OS_CAUSES.get(err.errno or 0) or err.strerror or type(err).__name__
+    name = os.path.basename(str(err.filename or ""))
+    if name_file and name and not name.startswith(".edeck-"):
+        return f"{name}: {text}"
     return text
+
+
+OS_CAUSES = {
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is used up",
+    errno.EROFS: "the folder is on a read-only disk",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+    errno.ENOENT: "a file vanished meanwhile (another program moved or deleted it)",
+}
 
 
 # ---- undoing and finishing (in process, and after a crash) -------------------------------
@@ -408,7 +420,8 @@ def _exists(path: str | None) -> bool:
 
 
 def _unlink(path: str | None) -> None:
-    if path:
+    # Checked first: on a read-only disk, unlinking a missing file fails with EROFS.
+    if path and os.path.lexists(path):
         with contextlib.suppress(FileNotFoundError):
             os.unlink(path)
 
@@ -425,9 +438,9 @@ def recover(journal: Journal) -> list[str]:
         committed = record.get("state") == "commit"
         notes = roll_forward(record) if committed else roll_back(record)
         journal.remove(record)
-        what = f"{record.get('op', 'file operation')} of {record.get('label') or 'a file'}"
+        what = record.get("op") or "a file operation"
         done = "finished it" if committed else "every file is back where it was"
-        sentence = f"Repaired an interrupted {what}: {done}."
+        sentence = f"Repaired an operation a crash interrupted ({what}): {done}."
         if notes:
             sentence += " " + "; ".join(notes).capitalize() + "."
         out.append(sentence)

@@ -13,6 +13,7 @@ from embedding_deck.entry import Entry
 from embedding_deck.errors import DeckError, NotFound, StaleWrite, UnreadableFile
 from embedding_deck.formats.torch_pickle import A1111_REFUSES_GLOBAL, A1111_REFUSES_ZIP
 from embedding_deck.index import cache_file_for
+from embedding_deck.journal import OS_CAUSES
 from embedding_deck.locks import Busy, LibraryLock
 from embedding_deck.paths import check_rel, listed_path, same_real_folder
 from embedding_deck.thumbs import thumbnail
@@ -270,7 +271,7 @@ class Deck:
         except ValueError as err:
             raise UnreadableFile(str(err)) from None
         except OSError as err:
-            raise DeckError(_write_failure("X.json", err)) from None
+            raise DeckError(_write_failure(os.path.basename(sidecar.json_path_for(path)), err)) from None
         entry = self.library.refresh_one(rel)
         return {"row": self._grid_row(entry) if entry else None, "notice": notice}
 
@@ -309,7 +310,7 @@ class Deck:
             except DeckError:
                 raise
             except OSError as err:
-                raise DeckError(_write_failure("the preview", err)) from None
+                raise DeckError(_write_failure(os.path.basename(self._preview_rel(rel)), err)) from None
         entry = self.library.refresh_one(rel)
         return {"row": self._grid_row(entry) if entry else None, "notice": _builtin_preview_note(path, entry)}
 
@@ -325,7 +326,7 @@ class Deck:
             except DeckError:
                 raise
             except OSError as err:
-                raise DeckError(_write_failure("the preview", err)) from None
+                raise DeckError(_write_failure(os.path.basename(self._preview_rel(rel)), err)) from None
         entry = self.library.refresh_one(rel)
         notice = None if item else "There was no X.preview.png to delete."
         return {"row": self._grid_row(entry) if entry else None, "notice": notice, "trash_id": item}
@@ -376,7 +377,7 @@ def _description_file(entry: Entry) -> str | None:
 
 
 def _write_failure(what: str, err: OSError) -> str:
-    why = err.strerror or type(err).__name__
+    why = OS_CAUSES.get(err.errno or 0) or err.strerror or type(err).__name__
     return f"Could not write {what} ({why}); every file was left as it was."
 
 

@@ -301,7 +301,7 @@ def test_a_server_killed_during_moves_to_another_disk_loses_nothing(tmp_path, ot
         repaired.append(srv.get("/grid").get("message"))
         _check_big(root, other_disk, originals, srv)
     assert mid_operation >= 3, f"only {mid_operation} of {rounds} kills landed inside an operation"
-    assert sum(1 for m in repaired if m and "Repaired an interrupted" in m) >= 3, repaired
+    assert sum(1 for m in repaired if m and "Repaired an operation a crash interrupted" in m) >= 3, repaired
 
 
 def _check_big(root: str, other: str, originals: dict[str, bytes], srv: RoutesServer) -> None:
