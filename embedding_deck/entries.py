@@ -63,6 +63,18 @@ def error_entry(cand: Candidate, sentence: str) -> Entry:
     )
 
 
+def renamed_entry(cand: Candidate, parsed: Parsed) -> Entry:
+    """The Entry for ``X.pt.corrupted``: the WebUI renamed it; our own reading says why."""
+    reason = parsed.error or (
+        "The deck reads it without an error, so the WebUI's loader refused it for its own reasons "
+        "(a format or torch version it does not take, or a passing failure)."
+    )
+    said = f"Renamed to {cand.name} by the WebUI, which could not load it, so no list shows it any more."
+    entry = error_entry(cand, f"{said} {reason}")
+    entry.format = parsed.format
+    return entry
+
+
 def stat_sentence(err: OSError | None) -> str:
     """A user sentence for an OSError met while stat-ing a candidate."""
     if err is None:

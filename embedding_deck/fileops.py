@@ -34,7 +34,7 @@ from .journal import OS_CAUSES, Journal, Step, point
 from .journal import run as journal_run
 from .orphans import EMPTYING
 from .paths import check_rel, listed_path, resolve_inside
-from .scan import Walker, stem_of
+from .scan import CORRUPTED, Walker, stem_of
 
 
 class NameRefused(DeckError):
@@ -163,6 +163,8 @@ def group_of(root: str, rel: str, is_entry: Callable[[str], bool]) -> Group:
     listing, cands = Walker(root).folder(folder_abs, folder_rel)
     stem = stem_of(name)
     others = {stem_of(c.name) for c in cands if c.name != name and is_entry(c.rel)}
+    if name.lower().endswith(CORRUPTED) and stem in others:
+        return Group(folder_rel, name)  # the sidecars belong to the file loaded under that name
     taken = {c.name for c in cands if is_entry(c.rel)}
     image = os.path.splitext(name)[1].lower() in IMAGE_EXTS
     found = [n for _suffix, n in listing.sidecars.get(stem.lower(), [])]
@@ -480,3 +482,16 @@ def trash_file(root: str, trash_dir: str, rel: str, reason: str) -> str | None:
         return None
     group = Group("/".join(parts[:-1]), parts[-1])
     return trash_files(root, trash_dir, group, [group.name], reason).trash_id
+
+
+def restore_name(root: str, group: Group, stamp: Any, journal: Journal | None = None) -> Moved:
+    """Give a file the WebUI renamed ``X.pt.corrupted`` its name back (its sidecars never moved)."""
+    if not group.name.lower().endswith(CORRUPTED):
+        raise NameRefused("Only a file the WebUI renamed to .corrupted gets its name back.")
+    path = listed_path(root, group.rel)
+    check_stamp(path, stamp)
+    new_name = group.name[: -len(CORRUPTED)]
+    target = os.path.join(os.path.dirname(path), new_name)
+    move_together([(path, target)], "restore the name of {}", journal or Journal(root))
+    new_rel = join(group.folder, new_name)
+    return Moved(group.rel, new_rel, {group.rel: new_rel})

@@ -18,11 +18,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from .atomic import atomic_write_json
-from .entries import build_entry, error_entry, join, mark_collisions, stat_sentence
+from .entries import build_entry, error_entry, join, mark_collisions, renamed_entry, stat_sentence
 from .entry import Entry, Parsed
 from .filetimes import birth_time
 from .formats import NotAnEmbedding, read_file
-from .scan import Candidate, Folder, Walker, stem_of
+from .scan import CORRUPTED, Candidate, Folder, Walker, stem_of
 from .sidecar import read_sidecars
 
 CACHE_VERSION = 4
@@ -198,6 +198,8 @@ class Library:
             return error_entry(cand, stat_sentence(cand.stat_error))
         stem, sidecars, preview_name = cand.folder.neighbours(cand.name)
         side_stamp = _sidecar_stamp(cand.folder, sidecars)
+        if cand.name[-len(CORRUPTED) :].lower() == CORRUPTED:
+            return self._renamed_by_webui(cand, side_stamp)
         st = cand.st
         key = (st.st_size, st.st_mtime_ns, _inode(st), st.st_ctime_ns, preview_name, side_stamp)
         cached = self.entries.get(cand.rel)
@@ -213,6 +215,12 @@ class Library:
         elif parsed.is_image and parsed.error is None:
             entry.preview = cand.rel
         self._keys[cand.rel] = key
+        return entry
+
+    def _renamed_by_webui(self, cand: Candidate, side_stamp: list) -> Entry:
+        inner = cand.name[: -len(CORRUPTED)]
+        entry = renamed_entry(cand, read_file(cand.abs, cand.st.st_size, inner[inner.rfind(".") :].lower()))
+        self._attach_sidecars(entry, cand, side_stamp)
         return entry
 
     def _parsed_for(self, cand: Candidate) -> Parsed | None:

@@ -34,7 +34,7 @@ def sweep(root: str, trash_dir: str | None = None) -> list[str]:
     """Resolve every orphaned temporary file in the library; a sentence per kept file."""
     notes: list[str] = []
     kept: list[str] = []
-    for folder, names in _walk(root):
+    for folder, names in walk_files(root):
         for name in sorted(names):
             path = os.path.join(folder, name)
             if _WRITE.match(name):
@@ -49,7 +49,7 @@ def sweep(root: str, trash_dir: str | None = None) -> list[str]:
     return notes
 
 
-def _walk(root: str) -> list[tuple[str, list[str]]]:
+def walk_files(root: str) -> list[tuple[str, list[str]]]:
     """(folder, file names) of every folder, links followed, each real folder once."""
     out = []
     seen = set()

@@ -21,6 +21,10 @@ from .previews import PREVIEW_ORDER
 from .sidecar import SIDECAR_SUFFIXES
 
 _EMBEDDING_EXTS = frozenset(EMBEDDING_EXTS)
+# Forge and reForge rename a file their torch.load / safetensors load_file wrapper cannot
+# load to X.corrupted (modules_forge/patch_basic.py): listed, so the user sees and repairs it.
+CORRUPTED = ".corrupted"
+_RENAMED_EXTS = (".pt.corrupted", ".bin.corrupted", ".safetensors.corrupted")
 _IMAGE_EXTS = frozenset((".png", ".webp", ".jxl", ".avif"))
 _PREVIEW_RANK = {suffix: rank for rank, suffix in enumerate(PREVIEW_ORDER)}
 _PREVIEW_EXTS = frozenset(s[s.rfind(".") :] for s in PREVIEW_ORDER)
@@ -93,7 +97,10 @@ class Walk:
 
 
 def stem_of(name: str) -> str:
-    """A file name without its last extension (the WebUI's embedding name)."""
+    """A file name without its last extension (the WebUI's embedding name); for a file the
+    WebUI renamed ``X.pt.corrupted``, the name it had (X)."""
+    if name[-len(CORRUPTED) :].lower() == CORRUPTED:
+        name = name[: -len(CORRUPTED)]
     # names here always have an embedding extension, so the last dot starts it
     dot = name.rfind(".")
     return name[:dot] if dot > 0 else name
@@ -104,7 +111,7 @@ def is_candidate(name: str) -> bool:
     lowered = name.lower()
     ext = lowered[lowered.rfind(".") :]
     if ext not in _EMBEDDING_EXTS:
-        return False
+        return ext == CORRUPTED and lowered.endswith(_RENAMED_EXTS)
     return not (ext in _IMAGE_EXTS and lowered.endswith(".preview" + ext))
 
 
@@ -235,7 +242,12 @@ def _read_listing(path: str, rel: str, key: tuple[int, int, int]) -> _Listing:
         lowered = name.lower()
         ext = lowered[lowered.rfind(".") :]
         # is_candidate(), inlined: this loop runs once per file of the library
-        if ext in _EMBEDDING_EXTS and not (ext in _IMAGE_EXTS and lowered.endswith(".preview" + ext)):
+        if (
+            ext in _EMBEDDING_EXTS
+            and not (ext in _IMAGE_EXTS and lowered.endswith(".preview" + ext))
+            or ext == CORRUPTED
+            and lowered.endswith(_RENAMED_EXTS)
+        ):
             listing.candidates.append(name)
         _classify(listing.folder, name, lowered, ext)
     listing.sidecar_names = sorted({n for found in listing.folder.sidecars.values() for _s, n in found})

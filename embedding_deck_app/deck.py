@@ -16,6 +16,7 @@ from embedding_deck.index import cache_file_for
 from embedding_deck.journal import OS_CAUSES
 from embedding_deck.locks import Busy, LibraryLock
 from embedding_deck.paths import check_rel, listed_path, same_real_folder
+from embedding_deck.scan import CORRUPTED, is_candidate
 from embedding_deck.thumbs import thumbnail
 
 from .host import Host
@@ -47,13 +48,31 @@ class Deck:
         self.journal = fileops.journal_for(host.embeddings_dir, self.trash_dir)
         self.repairs: list[str] = []  # repair sentences the page has not shown yet
         self._hashes: dict[tuple[str, int, int], str] = {}
-        self.reloader = HostReload(host.reload_embeddings)
+        self.reloader = HostReload(self._reload_and_look)
         # Image decoding and encoding hold the GIL in stretches: many at once in the thread
         # pool starve the event loop's thread (the WebUI's own), so they take turns.
         self._image_work = threading.Lock()
         self.upload_slots = threading.BoundedSemaphore(2)
         # path -> other paths with identical vectors, once the duplicates were asked for
         self.same_vectors: dict[str, list[str]] = {}
+
+    def _reload_and_look(self) -> str:
+        """The host's reload, and a sentence for the files it renamed to .corrupted meanwhile."""
+        before = self._renamed_by_host()
+        message = self.host.reload_embeddings()
+        renamed = sorted(self._renamed_by_host() - before)
+        if renamed:
+            message = f"{message} {renamed_sentence(renamed)}"
+        return message
+
+    def _renamed_by_host(self) -> set[str]:
+        root = self.library.root
+        found = set()
+        for folder, names in orphans.walk_files(root):
+            found.update(
+                os.path.join(folder, n) for n in names if n.lower().endswith(CORRUPTED) and is_candidate(n)
+            )
+        return {os.path.relpath(p, root).replace(os.sep, "/") for p in found}
 
     def reload_host(self) -> dict[str, Any]:
         """Start the host's own reload in the background (one at a time); its status."""
@@ -355,6 +374,15 @@ class Deck:
                 return thumbnail(path, width, os.path.join(self.host.cache_dir, "thumbs"))
         except OSError:
             raise UnreadableFile("The preview image cannot be read.") from None
+
+
+def renamed_sentence(paths: list[str]) -> str:
+    """What the toolbar says after a reload that renamed files to .corrupted."""
+    names = ", ".join(os.path.basename(p) for p in paths[:5]) + (" …" if len(paths) > 5 else "")
+    return (
+        f"It renamed {len(paths)} file(s) it could not load to .corrupted ({names}); "
+        "press Refresh to see them as cards, with Restore name and Delete."
+    )
 
 
 def _arch(e: Entry) -> str:

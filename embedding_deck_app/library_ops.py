@@ -135,6 +135,14 @@ class LibraryOps:
             result["trash_id"] = moved.trash_id
             return result
 
+    def restore_name(self, rel: Any, stamp: Any) -> dict[str, Any]:
+        """Give a file the WebUI renamed to ``X.pt.corrupted`` its name back."""
+        with self._lock():
+            group = self._group(rel)
+            moved = fileops.restore_name(self.root, group, stamp, self.deck.journal)
+            notice = "The WebUI tries to load it again now; if it still cannot, it renames it again."
+            return self._done(moved, None, notice)
+
     def convert(self, rel: Any, stamp: Any) -> dict[str, Any]:
         """Convert a .pt/.bin to .safetensors; the original goes to the trash."""
         with self._lock():

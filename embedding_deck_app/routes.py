@@ -133,7 +133,7 @@ def mount(app: FastAPI, deck: Deck, dependencies: Sequence[Any] = ()) -> None:
         return _json(deck.grid())
 
     def refresh() -> Response:
-        deck.scan()
+        deck.scan(repair=True)
         payload = deck.grid()
         launch = deck.reloader.claim()
         payload["reload"] = deck.reloader.status()
@@ -219,6 +219,10 @@ def mount(app: FastAPI, deck: Deck, dependencies: Sequence[Any] = ()) -> None:
         body = await _json_body(request)
         return changed(await run_in_threadpool(ops.delete, _path_of(body), body.get("stamp")))
 
+    async def restore_name(request: Request) -> Response:
+        body = await _json_body(request)
+        return changed(await run_in_threadpool(ops.restore_name, _path_of(body), body.get("stamp")))
+
     async def convert(request: Request) -> Response:
         body = await _json_body(request)
         return changed(await run_in_threadpool(ops.convert, _path_of(body), body.get("stamp")))
@@ -290,6 +294,7 @@ def mount(app: FastAPI, deck: Deck, dependencies: Sequence[Any] = ()) -> None:
         ("/move", move, ["POST"]),
         ("/delete", delete, ["POST"]),
         ("/convert", convert, ["POST"]),
+        ("/restore-name", restore_name, ["POST"]),
         ("/trash", trash, ["GET"]),
         ("/trash/restore", restore, ["POST"]),
         ("/trash/empty", empty_trash, ["POST"]),

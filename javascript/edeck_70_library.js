@@ -263,6 +263,14 @@
         });
     }
 
+    /** A file the WebUI renamed to X.pt.corrupted gets its name back. */
+    function restoreName(path, stamp) {
+        return run("/restore-name", {path: path, stamp: stamp}, function (res) {
+            var row = res.rows && res.rows[0];
+            return EDeck.t("Restored the name {name}.", {name: row ? baseName(row.path) : baseName(path)});
+        });
+    }
+
     /** After a rename: a button that replaces the old name in the open prompt boxes. */
     function replaceOffer(oldName, newName) {
         if (!EDeck.caret || !EDeck.prompt || oldName === newName) {
@@ -349,5 +357,9 @@
         move: move,
         remove: remove,
         convert: convert,
+        restoreName: restoreName,
+        renamedByWebui: function (e) {
+            return /\.(pt|bin|safetensors)\.corrupted$/i.test(e.path || "");
+        },
     });
 })();

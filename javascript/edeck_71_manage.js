@@ -21,14 +21,19 @@
         var folder = h("select", {name: "edeck-file-folder"});
         var section = h("section", {class: "edeck-manage", "aria-labelledby": "embedding_deck_manage_title"}, [
             h("h3", {id: "embedding_deck_manage_title", class: "edeck-manage-title", text: EDeck.t("File")}),
-            h("div", {class: "edeck-manage-row"}, [
+            h("div", {class: "edeck-manage-row edeck-restore-row", hidden: ""}, [
+                h("p", {class: "edeck-hint", text: EDeck.t(
+                    "The WebUI renamed this file because it could not load it. Restore name gives it its name back, and the WebUI tries to load it again; Delete moves it to the trash.")}),
+                button("restore-name", EDeck.t("Restore name")),
+            ]),
+            h("div", {class: "edeck-manage-row edeck-rename-row"}, [
                 h("label", {class: "edeck-field"}, [h("span", {text: EDeck.t("Name (what you type in prompts)")}), nameInput]),
                 button("rename", EDeck.t("Rename")),
             ]),
             h("p", {class: "edeck-hint edeck-rename-note", text: EDeck.t(
                 "The name is the prompt token: prompts and saved styles that still use the old name stop working after a rename. The file's sidecars (preview, .json, .txt, .civitai.info) are renamed with it.")}),
             h("p", {class: "edeck-hint edeck-internal-name", hidden: ""}),
-            h("div", {class: "edeck-manage-row"}, [
+            h("div", {class: "edeck-manage-row edeck-move-row"}, [
                 h("label", {class: "edeck-field"}, [h("span", {text: EDeck.t("Folder")}), folder]),
                 button("move", EDeck.t("Move to…"), EDeck.t("Move the file and its sidecars to the chosen folder")),
             ]),
@@ -80,6 +85,8 @@
             }
         } else if (what === "convert") {
             lib.convert(path, stamp);
+        } else if (what === "restore-name") {
+            lib.restoreName(path, stamp);
         } else if (what === "delete") {
             confirm.hidden = false;
             b.hidden = true;
@@ -121,7 +128,13 @@
             select.appendChild(h("option", {value: f, text: f === "" ? EDeck.t("(top folder)") : f}));
         });
         select.value = e.folder || "";
-        section.querySelector(".edeck-convert-row").hidden = !lib.convertible(e);
+        var renamed = lib.renamedByWebui(e);
+        section.querySelector(".edeck-restore-row").hidden = !renamed;
+        ["rename", "move"].forEach(function (row) {
+            section.querySelector(".edeck-" + row + "-row").hidden = renamed;
+        });
+        section.querySelector(".edeck-rename-note").hidden = renamed;
+        section.querySelector(".edeck-convert-row").hidden = renamed || !lib.convertible(e);
         section.querySelector(".edeck-confirm").hidden = true;
         section.querySelector("[data-lib=delete]").hidden = false;
     }

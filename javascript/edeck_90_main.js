@@ -122,7 +122,8 @@
     };
 
     Deck.prototype.load = function (payload) {
-        this.message(payload.error || payload.message || "", payload.error ? "error" : "info");
+        // payload.message: what was repaired after a crash; it stays until clicked away.
+        this.message(payload.error || payload.message || "", "error");
         this.loadError = !!payload.error;
         this.root_dir = payload.root || null;
         this.entries = payload.entries || [];
@@ -180,7 +181,7 @@
             self.apply(true);
             if (typeof note === "string" && note) {
                 self.message(note);
-            } else if (!payload.error) {
+            } else if (!payload.error && !payload.message) {
                 self.followReload(payload.reload);
             }
         }).catch(function (err) {

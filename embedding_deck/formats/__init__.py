@@ -37,9 +37,10 @@ def _fmt_for(ext: str) -> str:
     return FORMAT_BY_EXT.get(ext, ext.lstrip("."))
 
 
-def read_file(path: str, size: int) -> Parsed:
-    """Read one embedding file; raise NotAnEmbedding only for plain pictures."""
-    ext = path[path.rfind(".") :].lower()
+def read_file(path: str, size: int, ext: str | None = None) -> Parsed:
+    """Read one embedding file; raise NotAnEmbedding only for plain pictures. ``ext``: the
+    extension to read it as (a file the WebUI renamed ``X.pt.corrupted`` is read as .pt)."""
+    ext = ext or path[path.rfind(".") :].lower()
     if size == 0:
         return Parsed(
             format=_fmt_for(ext),
