@@ -431,13 +431,21 @@ def _rmdir(folder: str) -> None:
         os.rmdir(folder)
 
 
+def _present(record: dict[str, Any]) -> list[bool]:
+    keys = ("src", "tmp", "aside", "dst")
+    return [bool(s.get(k)) and os.path.lexists(s[k]) for s in record["steps"] for k in keys]
+
+
 def recover(journal: Journal) -> list[str]:
     """Finish or roll back every journal left behind; a sentence per repair."""
     out = []
     for record in journal.pending():
         committed = record.get("state") == "commit"
+        before = _present(record)
         notes = roll_forward(record) if committed else roll_back(record)
         journal.remove(record)
+        if _present(record) == before and not notes:
+            continue  # nothing was left to do (a journal whose files are long gone): no news
         what = record.get("op") or "a file operation"
         done = "finished it" if committed else "every file is back where it was"
         sentence = f"Repaired an operation a crash interrupted ({what}): {done}."

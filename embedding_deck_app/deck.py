@@ -119,6 +119,9 @@ class Deck:
             ]
         for note in notes:
             log.warning("Embedding Deck: %s", note)
+        if notes:
+            # The WebUI loaded its list before the repair put files back under their names.
+            self.reloader.start()
         self.repairs += notes
         return notes
 

@@ -272,8 +272,9 @@ def test_a_server_killed_during_moves_to_another_disk_loses_nothing(tmp_path, ot
     cache = str(tmp_path / "cache")
     rng = random.Random(26)
     mid_operation = rounds = 0
-    repaired = []
-    while mid_operation < 3 and rounds < 40:
+    repaired: list[str | None] = []
+    moved: list[bool] = []
+    while sum(moved) < 2 and rounds < 40:
         rounds += 1
         with running(root, cache) as srv:
             repaired.append(srv.get("/grid").get("message"))  # the first scan repairs
@@ -295,13 +296,19 @@ def test_a_server_killed_during_moves_to_another_disk_loses_nothing(tmp_path, ot
             time.sleep(rng.uniform(0.05, 0.6))
             srv.kill()
             thread.join()
-        if _leftovers(root, other_disk):
-            mid_operation += 1
+        left = _leftovers(root, other_disk)
+        mid_operation += bool(left)
+        # files under temporary names: the next start must repair, and say so
+        moved.append(any(os.path.basename(p).startswith((".edeck-move-", ".edeck-aside-")) for p in left))
     with running(root, cache) as srv:
         repaired.append(srv.get("/grid").get("message"))
         _check_big(root, other_disk, originals, srv)
-    assert mid_operation >= 3, f"only {mid_operation} of {rounds} kills landed inside an operation"
-    assert sum(1 for m in repaired if m and "Repaired an operation a crash interrupted" in m) >= 3, repaired
+    assert mid_operation >= 2, f"only {mid_operation} of {rounds} kills landed inside an operation"
+    for i, was_moved in enumerate(moved):
+        if was_moved:  # repaired[i + 1] is what the start after round i said
+            said = repaired[i + 1] or ""
+            assert "Repaired an operation a crash interrupted" in said, repaired
+    assert sum(moved) >= 2, f"{rounds} kills, but only {sum(moved)} while files were under temporary names"
 
 
 def _check_big(root: str, other: str, originals: dict[str, bytes], srv: RoutesServer) -> None:

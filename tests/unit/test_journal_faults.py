@@ -327,3 +327,25 @@ def test_an_io_error_at_every_rename_gives_a_sentence_and_loses_nothing(tmp_path
         finally:
             monkeypatch.setattr(os, "replace", real)
         _check(ctx, before, after)
+
+
+def test_a_journal_whose_files_are_long_gone_is_dropped_without_news(tmp_path):
+    """A library wiped and made again: its old journal names files that no longer exist."""
+    root = tmp_path / "emb"
+    root.mkdir()
+    log = journal.Journal(str(root), str(tmp_path / "journal"))
+    step = {
+        "src": str(root / "gone.pt"),
+        "dst": str(root / "sub" / "gone.pt"),
+        "tmp": str(root / ".x"),
+        "aside": "",
+    }
+    record = {
+        "format": journal.FORMAT,
+        "id": "20260101-000000-0000aaaa",
+        "op": "move gone.pt",
+        "root": log.root,
+    }
+    log.write({**record, "state": "prepare", "started": 1.0, "steps": [step]})
+    assert journal.recover(log) == []
+    assert os.listdir(tmp_path / "journal") == [] and os.listdir(root) == []
