@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Creates the two test environments (.venv/py311 = Forge-like, .venv/py310 = A1111-like)
+# Creates the test environments (.venv/py311 = Forge-like, .venv/py310 = A1111-like,
+# .venv/py313 = Forge Neo-like: Python 3.13 + gradio 4.40, unit and app tests only),
 # installs Debian's chromium for the browser tests and, from package-lock.json, the npm
 # packages they use (axe-core). Idempotent: a stamp file per venv records the requirements
 # it was built from; node_modules is reinstalled only when the lock file changes.
@@ -18,6 +19,18 @@ py311() {
     echo "$(pyenv root)/versions/3.11.7/bin/python"
   else
     command -v python3.11
+  fi
+}
+
+py313() {
+  local found=""
+  if command -v pyenv >/dev/null 2>&1; then
+    found=$(ls -d "$(pyenv root)"/versions/3.13.* 2>/dev/null | sort -V | tail -1)
+  fi
+  if [ -n "$found" ] && [ -x "$found/bin/python" ]; then
+    echo "$found/bin/python"
+  else
+    command -v python3.13
   fi
 }
 
@@ -60,6 +73,7 @@ install_node_modules() {
 case "${1:-all}" in
   py311) make_venv py311 "$(py311)" requirements/py311-forge.txt ;;
   py310) make_venv py310 "$(py310)" requirements/py310-a1111.txt ;;
+  py313) make_venv py313 "$(py313)" requirements/py313-neo.txt ;;
   chromium) install_chromium ;;
   node) install_node_modules ;;
   all)
@@ -67,5 +81,6 @@ case "${1:-all}" in
     install_node_modules
     make_venv py311 "$(py311)" requirements/py311-forge.txt
     make_venv py310 "$(py310)" requirements/py310-a1111.txt
+    make_venv py313 "$(py313)" requirements/py313-neo.txt
     ;;
 esac
