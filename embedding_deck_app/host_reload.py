@@ -25,6 +25,7 @@ class HostReload:
         self._state = "idle"
         self._message: str | None = None
         self._started: float | None = None
+        self._ended: float | None = None
         self._again = False
 
     def start(self) -> dict[str, Any]:
@@ -43,6 +44,7 @@ class HostReload:
                 self._again = self._again or again
                 return False
             self._state, self._message, self._started = "running", None, time.time()
+            self._ended = None
             return True
 
     def launch(self) -> None:
@@ -58,9 +60,11 @@ class HostReload:
         return self.status()
 
     def status(self) -> dict[str, Any]:
-        """``{"state": idle|running|done|failed, "message": sentence or None, "seconds": …}``."""
+        """``{"state": idle|running|done|failed, "message": sentence or None, "seconds": …}``;
+        seconds: how long the reload has run, or took once it ended."""
         with self._guard:
-            elapsed = None if self._started is None else round(time.time() - self._started, 1)
+            end = self._ended or time.time()
+            elapsed = None if self._started is None else round(end - self._started, 1)
             return {"state": self._state, "message": self._message, "seconds": elapsed}
 
     def _run(self) -> None:
@@ -68,7 +72,7 @@ class HostReload:
             message, state = self._reload_once()
             with self._guard:
                 if not self._again:
-                    self._state, self._message = state, message
+                    self._state, self._message, self._ended = state, message, time.time()
                     return
                 self._again = False
 

@@ -9,6 +9,10 @@ which package names import:
 - Forge has no such list; its UI list lives in ``ui_extra_networks_textual_inversion``,
   reloads with ``sync_with_sd_model=False``, and generation takes new files only after
   the next checkpoint load (host-contract §5.2).
+- Forge and Forge Neo also give their API (``/sdapi/v1/embeddings``) a database of its own,
+  reloaded only by ``POST /sdapi/v1/refresh-embeddings``; we reload it too, found through
+  the app's route to ``Api.get_embeddings`` (seen in a real Neo: a Refresh that skipped it
+  left the API one file behind).
 - ``shared.sd_model`` loads a model when none is loaded, so we read ``model_data``.
 - Generation and the text encoders (issue 15) live in ``host_webui_generate.py``, the
   other module that imports ``modules``.
@@ -38,6 +42,11 @@ class WebUIHost:
         self.embeddings_dir = os.path.abspath(shared.cmd_opts.embeddings_dir)
         self.cache_dir = os.path.join(paths.data_path, "cache", "embedding_deck")
         self.name = _host_name()
+        self._app: Any = None
+
+    def attach_app(self, app: Any) -> None:
+        """The WebUI's FastAPI app (its routes lead to the API's own embedding list)."""
+        self._app = app
 
     def settings(self) -> dict[str, Any]:
         opts = _modules().opts
@@ -73,6 +82,12 @@ class WebUIHost:
         if db is None:
             return "WebUI: it has no embedding list to reload."
         _locked_reload(db)
+        api_db = _api_db(self._app)
+        if api_db is not None and api_db is not db:
+            _locked_reload(api_db)
+        if _loaded_model() is None:
+            count = len(db.word_embeddings)
+            return f"Forge: {count:,} listed; generation uses them once a checkpoint is loaded."
         return (
             f"Forge: {len(db.word_embeddings):,} listed; generation uses new files after the "
             "checkpoint is loaded again."
@@ -162,6 +177,15 @@ def _ui_db() -> Any:
     except ImportError:
         return None
     return _real_db(embedding_db)
+
+
+def _api_db(app: Any) -> Any:
+    """The list behind the app's ``get_embeddings`` route, when it is an API object's own."""
+    for route in getattr(app, "routes", None) or []:
+        endpoint = getattr(route, "endpoint", None)
+        if getattr(endpoint, "__name__", "") == "get_embeddings":
+            return _real_db(getattr(getattr(endpoint, "__self__", None), "embedding_db", None))
+    return None
 
 
 def _host_name() -> str:

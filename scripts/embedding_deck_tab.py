@@ -32,6 +32,7 @@ def on_ui_tabs() -> list:
 def on_app_started(demo: object, app: object) -> None:
     """Mount our routes on the app (again after each UI reload, on the new app)."""
     deck = _get_deck()
+    deck.host.attach_app(app)
     routes.mount(app, deck, dependencies=security.dependencies(app, deck.host.allowed_hosts))
 
 

@@ -49,6 +49,7 @@ EXTRA = [
     "WebUI: it has no embedding list to reload.",
     "WebUI: {0} loaded, {1} skipped.",
     "Forge: {0} listed; generation uses new files after the checkpoint is loaded again.",
+    "Forge: {0} listed; generation uses them once a checkpoint is loaded.",
     "The WebUI could not reload its embeddings ({0}: {1}).",
     "There was no X.preview.png to delete.",
     "{0} had been changed by another program; your edits were merged into its new contents.",

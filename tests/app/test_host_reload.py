@@ -54,3 +54,15 @@ def test_a_file_operation_during_a_reload_gets_one_more():
     assert reloader.status()["state"] == "running"
     assert _finish(reloader, slow, 1)["message"] == "run 2"
     assert slow.runs == 2
+
+
+def test_seconds_stop_counting_when_the_reload_ends():
+    """Seen in a real Forge Neo: "seconds" kept growing after "done"."""
+    import time
+
+    reloader = HostReload(lambda: time.sleep(0.2) or "done")
+    reloader.start()
+    took = reloader.wait(10)["seconds"]
+    assert 0.2 <= took < 5
+    time.sleep(0.3)
+    assert reloader.status()["seconds"] == took

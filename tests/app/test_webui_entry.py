@@ -106,33 +106,51 @@ def test_install_py_installs_nothing_the_host_has(webui):
 def test_forge_database_is_reloaded_without_touching_the_model(webui, monkeypatch):
     """Forge keeps its UI database in ui_extra_networks_textual_inversion and its reload
     takes sync_with_sd_model (Forge's own page passes False); no model needs to be loaded.
-    Its sd_hijack has no embedding list (dfdcbab) or a do-nothing shim (later versions)."""
+    Its sd_hijack has no embedding list (dfdcbab) or a do-nothing shim (later versions).
+    Its API keeps a third list (Forge Neo: Api.__init__), reloaded only by the API's own
+    refresh route: the deck's Refresh reloads it too."""
     import sys
 
     calls = []
 
     class ForgeDb:
-        def __init__(self):
+        def __init__(self, name):
+            self.name = name
             self.word_embeddings = {"EasyNegative": object()}
 
         def load_textual_inversion_embeddings(self, force_reload=False, sync_with_sd_model=True):
-            calls.append((force_reload, sync_with_sd_model))
+            calls.append((self.name, force_reload, sync_with_sd_model))
 
     class Shim:  # newer Forge's compatibility shim: no word_embeddings, reload does nothing
         def load_textual_inversion_embeddings(self, force_reload=True, sync_with_sd_model=False):
             raise AssertionError("the shim must not be taken for a database")
 
+    class Api:  # as Forge Neo's modules/api/api.py: its own list behind get_embeddings
+        def __init__(self, app):
+            self.embedding_db = ForgeDb("api")
+            app.add_api_route("/sdapi/v1/embeddings", self.get_embeddings, methods=["GET"])
+
+        def get_embeddings(self):
+            return {"loaded": list(self.embedding_db.word_embeddings)}
+
     forge_page = types.ModuleType("modules.ui_extra_networks_textual_inversion")
-    forge_page.embedding_db = ForgeDb()
+    forge_page.embedding_db = ForgeDb("page")
     monkeypatch.setitem(sys.modules, "modules.ui_extra_networks_textual_inversion", forge_page)
     monkeypatch.setitem(sys.modules, "modules_forge", types.ModuleType("modules_forge"))
     monkeypatch.setattr(webui.modules["sd_hijack"].model_hijack, "embedding_db", Shim())
-    client = _app(webui)
+    app = FastAPI()
+    Api(app)  # the WebUI creates its API before the app-started callbacks run
+    webui.modules["script_callbacks"].app_started_callback(None, app)
+    client = TestClient(app, base_url="http://127.0.0.1:7860")
     assert client.get("/edeck/v1/state").json()["host"] == "forge"
     res = client.post("/edeck/v1/refresh", json={}, headers={"X-Edeck": "1"})
     message = _reload_done(client, res)["message"]
+    assert message == "Forge: 1 listed; generation uses them once a checkpoint is loaded."
+    assert calls == [("page", True, False), ("api", True, False)]
+    webui.modules["sd_models"].model_data.sd_model = types.SimpleNamespace(is_sd1=True)
+    res = client.post("/edeck/v1/refresh", json={}, headers={"X-Edeck": "1"})
+    message = _reload_done(client, res)["message"]
     assert message.startswith("Forge: 1 listed;") and "checkpoint is loaded again" in message
-    assert calls == [(True, False)]
 
 
 def test_reforge_reloads_its_one_list(webui, monkeypatch):
