@@ -45,7 +45,7 @@ def root_html(size: str = "medium") -> str:
       aria-pressed="false" title="Show the folder tree">Folders</button>
     <label class="edeck-check" title="Hide embeddings that do not fit the loaded checkpoint">
       <input id="embedding_deck_hide_incompatible" type="checkbox"><span>Hide incompatible</span></label>
-    <label class="edeck-check" title="Which tab's prompts a card click edits">
+    <label class="edeck-check edeck-target" title="Which tab's prompts a card click edits">
       <span>Target</span>
       <select id="embedding_deck_target" class="edeck-select">
         <option value="txt2img">txt2img</option><option value="img2img">img2img</option>

@@ -336,6 +336,13 @@
 
     /** "((x))" or "[x]": the N tight pairs around x become one explicit weight (A1111). */
     function editLegacy(p, g, up, o) {
+        var L = legacy(g, o);
+        var next = step(L.w, up, o.precisionAttention);
+        return next && rewrap(p, L.outer.s, L.outer.e, p.text.slice(g.s + 1, g.e - 1), next);
+    }
+
+    /** The N tight pairs around g: the outermost one and their weight, at the step's precision. */
+    function legacy(g, o) {
         var round = g.kind === "plain" || g.kind === "colon";
         var outer = g;
         var n = 1;
@@ -345,9 +352,7 @@
             n++;
         }
         var p0 = o.precisionAttention;
-        var w = Math.round(Math.pow(round ? 1.1 : 1 / 1.1, n) / p0) * p0;
-        var next = step(w, up, p0);
-        return next && rewrap(p, outer.s, outer.e, p.text.slice(g.s + 1, g.e - 1), next);
+        return {outer: outer, w: Math.round(Math.pow(round ? 1.1 : 1 / 1.1, n) / p0) * p0};
     }
 
     function wrap(p, s, e, up, o) {
@@ -620,7 +625,46 @@
         return r;
     }
 
-    var api = {adjust: adjust, optionsFrom: optionsFrom, DEFAULTS: DEFAULTS};
+    /** The weight the target already has: 1 for a bare span, the number of "(x:w)", A1111's
+     * 1.1^n for n tight "(…)" (1/1.1^n for "[…]"), a tag's first multiplier. */
+    function currentWeight(p, t, o) {
+        if (t.op === "tag") {
+            var f = tagFields(p.text, t.node);
+            return f ? f.value : null;
+        }
+        if (t.op === "weight") {
+            return parseFloat(NUMBER.exec(p.text.slice(t.node.colon + 1, t.node.e - 1))[0]);
+        }
+        if (t.op === "legacy") {
+            return parseFloat(legacy(t.node, o).w.toPrecision(12));
+        }
+        return 1;
+    }
+
+    /**
+     * What one step would change, for a stepper to show: the text it targets and its weight.
+     * @returns {{label: string, weight: number, start: number, end: number}|null} null when
+     *   neither direction has an edit there (the steps would be refused)
+     */
+    function describe(text, start, end, opts) {
+        var o = Object.assign({}, DEFAULTS, opts || {});
+        if (!adjust(text, start, end, true, o).changed && !adjust(text, start, end, false, o).changed) {
+            return null;
+        }
+        var s = Math.max(0, Math.min(start, end, text.length));
+        var e = Math.min(text.length, Math.max(start, end, 0));
+        var p = parse(text);
+        var t = s === e ? caretTarget(p, s, o) : selectionTarget(p, s, e);
+        if (!t) {
+            return null;
+        }
+        var node = t.op === "legacy" ? legacy(t.node, o).outer : t.node;
+        var span = node ? [node.s, node.e] : [t.s, t.e];
+        var inner = {weight: [t.node && t.node.s + 1, t.node && t.node.colon], legacy: [t.node && t.node.s + 1, t.node && t.node.e - 1]}[t.op] || span;
+        return {label: text.slice(inner[0], inner[1]), weight: currentWeight(p, t, o), start: span[0], end: span[1]};
+    }
+
+    var api = {adjust: adjust, describe: describe, optionsFrom: optionsFrom, DEFAULTS: DEFAULTS};
     if (typeof module === "object" && module.exports) {
         module.exports = api;
     } else {

@@ -354,6 +354,9 @@
             EDeck.t("Positive prompt: {name}", {name: e.name})));
         card.appendChild(cardButton("edeck-edit", "edit", "✎",
             EDeck.t("Edit description, notes and preview"), EDeck.t("Edit {name}", {name: e.name})));
+        // touch screens: one ⋯ in place of the small buttons (style.css), a long press does the same
+        card.appendChild(cardButton("edeck-more", "menu", "⋯",
+            EDeck.t("More: edit, insert, compare, select (long press)"), EDeck.t("Actions for {name}", {name: e.name})));
         if (this.options.decorate) {
             this.options.decorate(card, e);
         }

@@ -9,6 +9,7 @@
     var BOX_ID = /^(txt2img|img2img)_(neg_)?prompt$/;
     var carets = new WeakMap();
     var undo = new WeakMap();
+    var lastBox = null; // the prompt box the user (or a card) edited last: the stepper's
 
     function promptBoxOf(el) {
         if (!el || el.tagName !== "TEXTAREA") {
@@ -33,6 +34,10 @@
             return;
         }
         carets.set(el, {start: el.selectionStart, end: el.selectionEnd});
+        lastBox = el;
+        if (EDeck.stepper) {
+            EDeck.stepper.update();
+        }
         if (ev.type === "focusin" && EDeck.deck) {
             EDeck.deck.followTab(m[1]);
         }
@@ -130,6 +135,7 @@
         }
         ta.setSelectionRange(start, end);
         carets.set(ta, {start: start, end: end});
+        lastBox = ta;
         EDeck.host.updateInput(ta);
         if (EDeck.deck) {
             EDeck.deck.promptsChanged();
@@ -163,7 +169,7 @@
     }
 
     function cardClick(action, entry, ev, card, deck) {
-        if (action !== "click" && action !== "positive") {
+        if (action !== "click" && action !== "positive" && action !== "negative") {
             return;
         }
         if (entry.error) {
@@ -173,6 +179,8 @@
         var which = entry.target === "positive" ? "pos" : "neg";
         if (action === "positive" || ev.shiftKey) {
             which = "pos";
+        } else if (action === "negative") {
+            which = "neg";
         }
         var tab = deck.drawerTab || deck.state.target;
         var ta = box(tab, which);
@@ -219,5 +227,53 @@
     EDeck.hooks = EDeck.hooks || {cardClick: [], cardDecorate: [], ready: []};
     EDeck.hooks.cardClick.push(cardClick);
     EDeck.hooks.cardDecorate.push(decorate);
-    EDeck.caret = {box: box, applyEdit: applyEdit, undoOwnEdit: undoOwnEdit, promptBoxOf: promptBoxOf, decorate: decorate};
+    /**
+     * Undo the last edit in ta, one step: our own direct edit, else the browser's undo
+     * (which holds our execCommand edits and the user's typing). A box in a hidden tab is
+     * shown for that instant; the focus goes back where it was.
+     */
+    function undoEdit(ta) {
+        if (undoOwnEdit(ta)) {
+            return true;
+        }
+        var old = ta.value;
+        var before = EDeck.host.activeElement();
+        var restore = ta.getClientRects().length === 0 ? reveal(ta) : null;
+        quietly(function () {
+            ta.focus({preventScroll: true});
+            document.execCommand("undo");
+        });
+        if (restore) {
+            restore();
+        }
+        if (before && before !== ta && before !== document.body && before.focus) {
+            before.focus({preventScroll: true});
+        }
+        if (ta.value === old) {
+            return false;
+        }
+        rememberBox(ta);
+        EDeck.host.updateInput(ta);
+        return true;
+    }
+
+    /** Take ta's selection as its caret and ta as the last-used box (after an undo). */
+    function rememberBox(ta) {
+        carets.set(ta, {start: ta.selectionStart, end: ta.selectionEnd});
+        lastBox = ta;
+        if (EDeck.deck) {
+            EDeck.deck.promptsChanged();
+        }
+    }
+
+    /** The last-used prompt box and its remembered selection, or null. */
+    function last() {
+        if (!lastBox || !lastBox.isConnected) {
+            return null;
+        }
+        var c = carets.get(lastBox) || {start: lastBox.value.length, end: lastBox.value.length};
+        return {ta: lastBox, start: c.start, end: c.end, which: promptBoxOf(lastBox)};
+    }
+
+    EDeck.caret = {last: last, remember: rememberBox, undoEdit: undoEdit, box: box, applyEdit: applyEdit, undoOwnEdit: undoOwnEdit, promptBoxOf: promptBoxOf, decorate: decorate};
 })();

@@ -10,6 +10,7 @@
     var TABS = ["txt2img", "img2img"];
     var overlay = null;
     var home = null;
+    var PHONE_PX = 640; // style.css's narrow breakpoint
 
     /**
      * The drawer is its own shadow host (bar, title, ✕ and a slot) inside the host's
@@ -38,6 +39,10 @@
         close.addEventListener("click", closeDrawer);
         bar.appendChild(close);
         sh.shadow.appendChild(bar);
+        var prompt = document.createElement("p");
+        prompt.className = "edeck-drawer-prompt";
+        prompt.id = "embedding_deck_drawer_prompt";
+        sh.shadow.appendChild(prompt);
         sh.shadow.appendChild(document.createElement("slot"));
         (EDeck.host.$(".gradio-container") || document.body).appendChild(overlay);
         return sh.ready;
@@ -53,7 +58,10 @@
         var H = window.innerHeight;
         var MIN = 300;
         var box = {top: 0, left: Math.max(0, W - 760), width: Math.min(760, W)};
-        if (wrap) {
+        // a phone: the whole screen (a strip below the box left a quarter of it for cards);
+        // the prompt's text shows in the drawer instead (showPrompt)
+        overlay.classList.toggle("edeck-drawer-full", W <= PHONE_PX);
+        if (wrap && W > PHONE_PX) {
             var r = wrap.getBoundingClientRect();
             if (H - r.bottom < MIN) {
                 wrap.scrollIntoView({block: "start"});
@@ -92,6 +100,7 @@
         place(tab);
         overlay.hidden = false;
         deck.drawerTab = tab;
+        showPrompt();
         deck.apply(true);
         deck.root.querySelector("#embedding_deck_search").focus({preventScroll: true});
         return ready;
@@ -148,5 +157,18 @@
             makeOverlay();
         }
     });
-    EDeck.drawer = {open: openDrawer, close: closeDrawer};
+    /** On a full-screen drawer, the end of the prompt it edits, as one line above the deck. */
+    function showPrompt() {
+        var deck = EDeck.deck;
+        if (!overlay || overlay.hidden || !deck || !deck.drawerTab) {
+            return;
+        }
+        var line = overlay.shadowRoot.querySelector(".edeck-drawer-prompt");
+        var ta = EDeck.caret.box(deck.drawerTab, "neg");
+        var text = ta ? ta.value.replace(/\s+/g, " ").trim() : "";
+        line.textContent = text.length > 120 ? "…" + text.slice(-120) : text || EDeck.t("(the negative prompt is empty)");
+        line.title = ta ? ta.value : "";
+    }
+
+    EDeck.drawer = {open: openDrawer, close: closeDrawer, showPrompt: showPrompt};
 })();

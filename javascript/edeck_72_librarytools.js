@@ -227,12 +227,12 @@
     function buildToolbar(root) {
         var tools = root.querySelector(".edeck-tools");
         var refresh = root.querySelector("#embedding_deck_refresh");
-        ui.dupes = h("button", {id: "embedding_deck_duplicates", class: "edeck-button", type: "button", "aria-pressed": "false",
+        ui.dupes = h("button", {id: "embedding_deck_duplicates", class: "edeck-button edeck-foldable", type: "button", "aria-pressed": "false",
             title: EDeck.t("Find files whose vectors are identical, and show only them"), text: EDeck.t("Duplicates")});
-        ui.trashToggle = h("button", {id: "embedding_deck_trash_toggle", class: "edeck-button", type: "button", "aria-pressed": "false",
+        ui.trashToggle = h("button", {id: "embedding_deck_trash_toggle", class: "edeck-button edeck-foldable", type: "button", "aria-pressed": "false",
             "aria-controls": "embedding_deck_trash", title: EDeck.t("Deleted and converted files: restore them or empty the trash"),
             text: EDeck.t("Trash")});
-        ui.convertAll = h("button", {id: "embedding_deck_convert_all", class: "edeck-button", type: "button", hidden: "",
+        ui.convertAll = h("button", {id: "embedding_deck_convert_all", class: "edeck-button edeck-foldable", type: "button", hidden: "",
             title: EDeck.t("Convert every .pt/.bin file that a WebUI refuses to .safetensors (the originals go to the trash)")});
         tools.insertBefore(ui.convertAll, refresh);
         ui.convertAll.addEventListener("click", askConvertAll);

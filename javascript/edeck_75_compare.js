@@ -248,6 +248,7 @@
             return selected.slice();
         },
         setSelection: setSelection,
+        toggle: toggle,
         support: function () {
             return support;
         },

@@ -250,6 +250,9 @@
         var self = this;
         requestAnimationFrame(function () {
             self.pendingMarks = false;
+            if (EDeck.drawer) {
+                EDeck.drawer.showPrompt();
+            }
             self.grid.nodes.forEach(function (card, path) {
                 var entry = self.byPath.get(path);
                 if (entry) {
@@ -266,19 +269,24 @@
         this.apply(true);
     };
 
+    /** Run a card action ("click", "edit", "positive", "negative", "compare", "menu"…). */
+    Deck.prototype.cardAction = function (name, card, ev) {
+        var entry = this.byPath.get(card.dataset.path);
+        if (!entry) {
+            return;
+        }
+        var self = this;
+        EDeck.hooks.cardClick.forEach(function (fn) {
+            fn(name, entry, ev || {target: card, shiftKey: false}, card, self);
+        });
+    };
+
     Deck.prototype.bindGrid = function () {
         var self = this;
         var grid = this.root.querySelector("#embedding_deck_grid");
         function act(ev, card) {
-            var entry = self.byPath.get(card.dataset.path);
-            if (!entry) {
-                return;
-            }
             var action = ev.target.closest("[data-action]");
-            var name = action ? action.dataset.action : "click";
-            EDeck.hooks.cardClick.forEach(function (fn) {
-                fn(name, entry, ev, card, self);
-            });
+            self.cardAction(action ? action.dataset.action : "click", card, ev);
         }
         grid.addEventListener("click", function (ev) {
             var card = ev.target.closest(".edeck-card");

@@ -42,3 +42,33 @@ test("no valid edit: text and selection come back exactly as given", () => {
         assert.deepEqual(W.adjust(text, s, e, true, W.DEFAULTS), {text, start: s, end: e, changed: false});
     }
 });
+
+// describe(): what the touch stepper shows — the unit a press edits and its weight now.
+const DESCRIBE = [
+    ["EasyNegative, badhand", 3, 3, {label: "EasyNegative", weight: 1, start: 0, end: 12}],
+    ["(EasyNegative:1.2), x", 3, 3, {label: "EasyNegative", weight: 1.2, start: 0, end: 18}],
+    ["((EasyNegative)), x", 4, 4, {label: "EasyNegative", weight: 1.2, start: 0, end: 16}],
+    ["[bad], x", 2, 2, {label: "bad", weight: 0.9, start: 0, end: 5}],
+    ["<lora:foo:0.8>", 3, 3, {label: "<lora:foo:0.8>", weight: 0.8, start: 0, end: 14}],
+    ["a, b c", 3, 6, {label: "b c", weight: 1, start: 3, end: 6}],
+    ["a, ", 3, 3, null],
+    ["[a:b:5]", 6, 6, null], // the step number of prompt editing is not a word
+    ["", 0, 0, null],
+];
+for (const [text, s, e, want] of DESCRIBE) {
+    test(`describe ${JSON.stringify(text)} [${s},${e}]`, () => {
+        assert.deepEqual(W.describe(text, s, e), want);
+    });
+}
+
+test("describe agrees with adjust: a step from the shown weight gives the next one", () => {
+    for (const [text, s, e, want] of DESCRIBE) {
+        if (!want || text.includes("<")) {
+            continue;
+        }
+        const up = W.adjust(text, s, e, true);
+        const next = W.describe(up.text, up.start, up.end);
+        assert.equal(next.label, want.label);
+        assert.ok(Math.abs(next.weight - (want.weight + 0.1)) < 1e-9, `${text}: ${next.weight}`);
+    }
+});
