@@ -13,7 +13,8 @@ which package names import:
   reloaded only by ``POST /sdapi/v1/refresh-embeddings``; we reload it too, found through
   the app's route to ``Api.get_embeddings`` (seen in a real Neo: a Refresh that skipped it
   left the API one file behind).
-- ``shared.sd_model`` loads a model when none is loaded, so we read ``model_data``.
+- ``shared.sd_model`` loads a model when none is loaded, so we read ``model_data``; Forge
+  and Neo keep a ``FakeInitialModel`` there until a checkpoint loads: no model.
 - Generation and the text encoders (issue 15) live in ``host_webui_generate.py``, the
   other module that imports ``modules``.
 """
@@ -201,7 +202,9 @@ def _loaded_model() -> Any:
         from modules import sd_models
     except ImportError:
         return None
-    return getattr(getattr(sd_models, "model_data", None), "sd_model", None)
+    model = getattr(getattr(sd_models, "model_data", None), "sd_model", None)
+    # Forge and Forge Neo hold a placeholder until the first checkpoint loads
+    return None if type(model).__name__ == "FakeInitialModel" else model
 
 
 def register_settings() -> None:
