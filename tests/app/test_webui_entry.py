@@ -138,6 +138,7 @@ def test_forge_database_is_reloaded_without_touching_the_model(webui, monkeypatc
     monkeypatch.setitem(sys.modules, "modules.ui_extra_networks_textual_inversion", forge_page)
     monkeypatch.setitem(sys.modules, "modules_forge", types.ModuleType("modules_forge"))
     monkeypatch.setattr(webui.modules["sd_hijack"].model_hijack, "embedding_db", Shim())
+
     class FakeInitialModel:  # Forge/Neo's sd_models placeholder before a checkpoint loads
         cond_stage_model = None
 
