@@ -104,6 +104,8 @@ def _serve(args: argparse.Namespace) -> int:
         auth=_auth(args.auth),
         lang=args.lang,
         allowed_hosts=args.allowed_host,
+        civitai_url=args.civitai_url,
+        civitai_key_file=args.civitai_key_file,
     )
     return 0
 
@@ -128,7 +130,14 @@ def _demo(args: argparse.Namespace) -> int:
     folder = demo.create(args.dir or demo.folder_for_port(default_cache_dir(), args.port))
     print(f"Demo embeddings: a fresh copy for port {args.port} in {folder}", flush=True)
     serve(
-        folder, args.host, args.port, auth=_auth(args.auth), lang=args.lang, allowed_hosts=args.allowed_host
+        folder,
+        args.host,
+        args.port,
+        auth=_auth(args.auth),
+        lang=args.lang,
+        allowed_hosts=args.allowed_host,
+        civitai_url=args.civitai_url,
+        civitai_key_file=args.civitai_key_file,
     )
     return 0
 
@@ -145,6 +154,10 @@ def _add_server_flags(parser: argparse.ArgumentParser) -> None:
         metavar="NAME",
         help="a host name the server also answers to (reverse proxy, LAN name); repeatable",
     )
+    parser.add_argument(
+        "--civitai-url", help="Civitai API base URL for Find on Civitai (a mirror or a test server)"
+    )
+    parser.add_argument("--civitai-key-file", help="a file whose first line is a Civitai API key")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -43,6 +43,23 @@ SETTINGS: tuple[Setting, ...] = (
         "Embedding Deck handles Ctrl+Up/Down in prompts (off: leave it to the WebUI's own handler)",
     ),
     Setting(
+        "edeck_civitai_enabled",
+        True,
+        "Find on Civitai: look embeddings up by their SHA-256 when asked (off: never contact Civitai)",
+    ),
+    Setting(
+        "edeck_civitai_url",
+        "https://civitai.com",
+        "Civitai API base URL (a mirror or a test server)",
+    ),
+    Setting("edeck_civitai_timeout", "20", "Civitai request timeout, seconds"),
+    Setting(
+        "edeck_civitai_nsfw",
+        "PG",
+        "Civitai previews: the most explicit image level allowed",
+        ("PG", "PG-13", "R", "X"),
+    ),
+    Setting(
         "edeck_allowed_hosts",
         "",
         "Other host names Embedding Deck answers to, space separated (loopback and this machine's "

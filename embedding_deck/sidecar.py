@@ -45,12 +45,17 @@ def _read_json(path: str) -> Any:
 
 
 def _civitai_fields(info: dict) -> dict[str, Any]:
+    from .civitai import sd_version
+
     model = info.get("model") if isinstance(info.get("model"), dict) else {}
     words = info.get("trainedWords")
+    creator = model.get("creator") if isinstance(model.get("creator"), dict) else {}
     return {
         "model": model.get("name"),
         "version": info.get("name"),
+        "creator": creator.get("username") if isinstance(creator.get("username"), str) else None,
         "base_model": info.get("baseModel"),
+        "sd_version": sd_version(info.get("baseModel")),
         "trained_words": [w for w in words if isinstance(w, str)] if isinstance(words, list) else [],
         "model_id": info.get("modelId"),
         "version_id": info.get("id"),

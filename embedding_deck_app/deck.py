@@ -19,6 +19,7 @@ from embedding_deck.paths import check_rel, listed_path, same_real_folder
 from embedding_deck.scan import CORRUPTED, is_candidate
 from embedding_deck.thumbs import thumbnail
 
+from .civitai_lookup import CivitaiLookup
 from .host import Host
 from .host_reload import HostReload
 
@@ -55,6 +56,7 @@ class Deck:
         self.upload_slots = threading.BoundedSemaphore(2)
         # path -> other paths with identical vectors, once the duplicates were asked for
         self.same_vectors: dict[str, list[str]] = {}
+        self.civitai = CivitaiLookup(self)
 
     def _reload_and_look(self) -> str:
         """The host's reload, and a sentence for the files it renamed to .corrupted meanwhile."""

@@ -21,5 +21,9 @@ class Host(Protocol):
     def allowed_hosts(self) -> list[str]:
         """Host names the user allows besides loopback and this machine's own."""
 
+    def civitai_key(self) -> str:
+        """The Civitai API key ("" for none); never sent to the page or logged."""
+        ...
+
     def reload_embeddings(self) -> str:
         """Reload the host's own embedding database (blocking); a sentence for the user."""

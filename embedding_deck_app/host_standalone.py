@@ -20,18 +20,30 @@ class StandaloneHost:
         cache_dir: str | None = None,
         settings: dict | None = None,
         allowed_hosts: list[str] | None = None,
+        civitai_key_file: str | None = None,
     ) -> None:
         self.embeddings_dir = os.path.abspath(embeddings_dir)
         self.cache_dir = cache_dir or default_cache_dir()
         self._settings = coerce(settings or {})
         self.family: str | None = "SD1"
         self._allowed_hosts = list(allowed_hosts or [])
+        self._civitai_key_file = civitai_key_file
 
     def settings(self) -> dict[str, Any]:
         return dict(self._settings)
 
     def allowed_hosts(self) -> list[str]:
         return list(self._allowed_hosts)
+
+    def civitai_key(self) -> str:
+        """The first line of ``--civitai-key-file``, read at each lookup ("" without one)."""
+        if not self._civitai_key_file:
+            return ""
+        try:
+            with open(self._civitai_key_file, encoding="utf-8") as fh:
+                return fh.readline().strip()
+        except OSError:
+            return ""
 
     def model_family(self) -> str | None:
         return self.family

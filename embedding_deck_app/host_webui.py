@@ -60,6 +60,10 @@ class WebUIHost:
         server_name = getattr(shared.cmd_opts, "server_name", None)
         return names + ([server_name] if server_name else [])
 
+    def civitai_key(self) -> str:
+        """Settings → Embedding Deck → Civitai API key (not in ``settings()``: never sent)."""
+        return str(getattr(_modules().opts, "edeck_civitai_key", "") or "").strip()
+
     def model_family(self) -> str | None:
         model = _loaded_model()
         if model is None:
@@ -219,3 +223,14 @@ def register_settings() -> None:
             component = gr.Radio
         info = shared.OptionInfo(setting.default, setting.label, component, args, section=SECTION)
         shared.opts.add_option(setting.key, info)
+    # the API key stays on the server: not one of SETTINGS, which the page receives
+    import gradio as gr
+
+    key = shared.OptionInfo(
+        "",
+        "Civitai API key (optional; sent only to the Civitai URL above)",
+        gr.Textbox,
+        {"type": "password"},
+        section=SECTION,
+    )
+    shared.opts.add_option("edeck_civitai_key", key)

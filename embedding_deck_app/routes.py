@@ -176,6 +176,11 @@ def mount(app: FastAPI, deck: Deck, dependencies: Sequence[Any] = ()) -> None:
         path = _path_of(await _json_body(request))
         return _json({"sha256": await run_in_threadpool(deck.sha256, path)})
 
+    async def civitai_lookup(request: Request) -> Response:
+        body = await _json_body(request)
+        again = body.get("again") is True
+        return _json(await run_in_threadpool(deck.civitai.lookup, _path_of(body), again))
+
     async def upload_preview(request: Request, path: str = "") -> Response:
         await run_in_threadpool(deck.entry, path)  # refuse before reading 32 MB
         # Bodies are read on the event loop: read a few at a time (the rest wait in the
@@ -302,6 +307,7 @@ def mount(app: FastAPI, deck: Deck, dependencies: Sequence[Any] = ()) -> None:
         ("/meta", meta, ["GET"]),
         ("/meta", save_meta, ["POST"]),
         ("/hash", sha256, ["POST"]),
+        ("/civitai/lookup", civitai_lookup, ["POST"]),
         ("/preview", upload_preview, ["POST"]),
         ("/preview/delete", delete_preview, ["POST"]),
         ("/state", state, ["GET"]),

@@ -128,12 +128,23 @@ def serve(
     lang: str | None = None,
     allowed_hosts: list[str] | None = None,
     host_factory: type[StandaloneHost] = StandaloneHost,
+    civitai_url: str | None = None,
+    civitai_key_file: str | None = None,
 ) -> None:
     """Run the standalone server until interrupted; ``auth`` = (user, password) or None.
 
     ``host_factory`` lets tests serve the page with a stand-in host (e.g. a slow reload).
     """
-    deck = Deck(host_factory(embeddings_dir, cache_dir, allowed_hosts=allowed_hosts))
+    settings = {"edeck_civitai_url": civitai_url} if civitai_url else None
+    deck = Deck(
+        host_factory(
+            embeddings_dir,
+            cache_dir,
+            settings,
+            allowed_hosts=allowed_hosts,
+            civitai_key_file=civitai_key_file,
+        )
+    )
     _inject_assets(load_localization(lang))
     page = build_page(deck)
     page.queue()

@@ -118,6 +118,13 @@
                     previewButtons,
                     h("p", {class: "edeck-hint", text: EDeck.t("Drop or paste an image (PNG, JPEG, WebP) to use it as the preview.")}),
                     h("table", {class: "edeck-facts"}),
+                    h("div", {class: "edeck-civitai"}, [
+                        h("button", {type: "button", class: "edeck-button", "data-action": "civitai",
+                            title: EDeck.t("Look this file up on Civitai by its SHA-256 (only the hash is sent)"),
+                            text: EDeck.t("Find on Civitai")}),
+                        h("button", {type: "button", class: "edeck-button", "data-action": "civitai-again", hidden: "",
+                            text: EDeck.t("Look again")}),
+                    ]),
                 ]),
                 h("form", {class: "edeck-modal-form"}, FIELDS.map(field)),
             ]),
@@ -211,6 +218,24 @@
         message(notes, "info");
     }
 
+    /** What X.civitai.info says: model — version by creator, base model (⚠ when it
+     * disagrees with the file's own width), trained words. */
+    function civitaiRows(c, arch) {
+        if (!c || !(c.model || c.version)) {
+            return [];
+        }
+        var rows = [["Civitai", (c.model || "?") + " — " + (c.version || "?") + (c.creator ? " (" + c.creator + ")" : "")]];
+        if (c.base_model) {
+            var says = c.sd_version;
+            var clash = says && arch !== "unknown" && says !== arch;
+            rows.push(["Base model", c.base_model + (clash ? " ⚠ " + EDeck.t("the file itself is {arch}", {arch: arch}) : "")]);
+        }
+        if (c.trained_words && c.trained_words.length) {
+            rows.push(["Trained words", c.trained_words.join(", ")]);
+        }
+        return rows;
+    }
+
     function facts() {
         var e = current.entry;
         var F = EDeck.format;
@@ -233,6 +258,9 @@
         }
         rows = rows.filter(function (r) {
             return r[1] || r[0] === "SHA-256";  // nothing to say: no row (Step, Trained on…)
+        });
+        civitaiRows(e.metadata && e.metadata.civitai, e.arch).forEach(function (r) {
+            rows.push(r);
         });
         if (e.collides_with && e.collides_with.length) {
             rows.push(["Same name as", e.collides_with.join(", ") + " — " +
@@ -299,11 +327,40 @@
         });
     }
 
+    /**
+     * Find on Civitai: the server looks the hash up and writes what it found; the editor
+     * then shows the filled fields (reloaded, unless the user has unsaved edits).
+     */
+    function findOnCivitai(button, again) {
+        var path = current.entry.path;
+        button.disabled = true;
+        message(EDeck.t("Asking Civitai…"), "info");
+        EDeck.api.request("POST", "/civitai/lookup", {path: path, again: again}).then(function (res) {
+            if (res.row) {
+                EDeck.deck.updateEntry(res.row);
+            }
+            var text = (res.messages || [res.message]).map(function (m) {
+                return EDeck.t(m);
+            }).join(" ");
+            var stay = !current || current.entry.path !== path || Object.keys(changes()).length;
+            var shown = stay || res.status !== "found" ? Promise.resolve() : open(current.entry);
+            return shown.then(function () {
+                message(text, res.status === "found" ? "info" : "error");
+                modal.querySelector("[data-action=civitai-again]").hidden = res.status !== "missing";
+            });
+        }).catch(function (err) {
+            message(EDeck.t(err.message));
+        }).then(function () {
+            button.disabled = false;
+        });
+    }
+
     function open(entry) {
         if (!modal) {
             build();
         }
-        EDeck.api.meta(entry.path).then(function (meta) {
+        modal.querySelector("[data-action=civitai-again]").hidden = true;
+        return EDeck.api.meta(entry.path).then(function (meta) {
             current = meta;
             current.opener = EDeck.host.activeElement();
             fill();
@@ -367,6 +424,8 @@
             EDeck.preview.remove();
         } else if (name === "replace-preview") {
             EDeck.preview.fromGallery();
+        } else if (name === "civitai" || name === "civitai-again") {
+            findOnCivitai(action, name === "civitai-again");
         } else if (name === "hash") {
             action.disabled = true;
             EDeck.api.hash(current.entry.path).then(function (res) {

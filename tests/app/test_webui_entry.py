@@ -20,8 +20,12 @@ def _app(webui) -> TestClient:
 def test_settings_registered_in_their_section(webui):
     webui.modules["script_callbacks"].ui_settings_callback()
     labels = webui.modules["shared"].opts.data_labels
-    assert set(labels) == {s.key for s in SETTINGS}
+    assert set(labels) == {s.key for s in SETTINGS} | {"edeck_civitai_key"}
     assert all(info.section == ("embedding_deck", "Embedding Deck") for info in labels.values())
+    # the API key is a password field, and the page's state never carries it
+    assert labels["edeck_civitai_key"].component_args == {"type": "password"}
+    webui.modules["shared"].opts.edeck_civitai_key = "sekrit"
+    assert _app(webui).get("/edeck/v1/state").text.count("sekrit") == 0
     assert labels["edeck_default_sort"].component_args == {"choices": list(SETTINGS[0].choices)}
     assert webui.modules["shared"].opts.edeck_card_size == "medium"
 

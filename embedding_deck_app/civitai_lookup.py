@@ -1,0 +1,158 @@
+"""*Find on Civitai* for one embedding: the client from the settings, and what a hit writes.
+
+A hit writes ``X.civitai.info`` (the version record as Civitai Helper writes it, plus the
+model's name, description, type and creator), fills only the empty fields of ``X.json``
+(description as plain text, activation text from the trained words, the SD version when
+the file's width says nothing), and saves a preview when the embedding has none (the first
+image allowed by the NSFW setting, validated and re-encoded as an upload is). A miss is
+remembered per hash in ``<cache>/civitai.json``, so a click does not ask again until
+*Look again*. Runs on a worker thread (the routes' threadpool), never on the event loop.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from typing import Any
+
+from embedding_deck import civitai, sidecar, user_metadata
+from embedding_deck.atomic import atomic_write_json
+from embedding_deck.errors import DeckError
+
+MAX_IMAGE_TRIES = 3
+
+
+class CivitaiLookup:
+    """Lookups for one deck; ``settings()`` gives the current edeck_civitai_* values."""
+
+    def __init__(self, deck: Any) -> None:
+        self.deck = deck
+        self._memory_file = os.path.join(deck.host.cache_dir, "civitai.json")
+        self._guard = threading.Lock()
+
+    def client(self) -> civitai.Client:
+        s = self.deck.host.settings()
+        if not s.get("edeck_civitai_enabled", True):
+            raise DeckError("Civitai lookups are turned off in the settings (Embedding Deck).")
+        try:
+            timeout = min(max(float(s.get("edeck_civitai_timeout") or 20), 1.0), 120.0)
+        except ValueError:
+            timeout = 20.0
+        url = str(s.get("edeck_civitai_url") or civitai.DEFAULT_URL).strip()
+        return civitai.Client(url, self.deck.host.civitai_key(), timeout)
+
+    # ---- remembered misses --------------------------------------------------------------
+    def _memory(self) -> dict[str, Any]:
+        try:
+            with open(self._memory_file, encoding="utf-8") as fh:
+                data = json.load(fh)
+            return data if isinstance(data, dict) else {}
+        except (OSError, ValueError):
+            return {}
+
+    def _remember(self, sha256: str, missing: bool) -> None:
+        with self._guard:
+            memory = self._memory()
+            if missing:
+                memory[sha256] = {"missing": True, "at": time.time()}
+            else:
+                memory.pop(sha256, None)
+            os.makedirs(os.path.dirname(self._memory_file), exist_ok=True)
+            atomic_write_json(self._memory_file, memory, indent=None, compact=True)
+
+    def known_missing(self, sha256: str) -> bool:
+        return bool(self._memory().get(sha256, {}).get("missing"))
+
+    # ---- one lookup ---------------------------------------------------------------------
+    def lookup(self, rel: str, again: bool = False) -> dict[str, Any]:
+        """Look the file up; {status: found|missing, filled, preview, message, row}."""
+        client = self.client()
+        sha256 = self.deck.sha256(rel)
+        if not again and self.known_missing(sha256):
+            return self._answer(rel, "missing", "Civitai does not know this file (looked up before).")
+        try:
+            record = client.by_hash(sha256)
+        except civitai.CivitaiError as err:
+            raise DeckError(f"Civitai lookup failed: {err}") from None
+        if record is None:
+            self._remember(sha256, True)
+            return self._answer(rel, "missing", "Civitai does not know this file.")
+        self._remember(sha256, False)
+        model = client.model(record["modelId"])
+        filled = self._write(rel, record, model)
+        preview, preview_note = self._preview(rel, client, record)
+        name = (civitai.info_file(record, model).get("model") or {}).get("name") or "?"
+        said = [f"Found on Civitai: {name} — {record.get('name') or '?'}."]
+        if filled:
+            said.append(f"Filled: {', '.join(filled)}.")
+        if preview:
+            said.append("Saved a preview.")
+        elif preview_note:
+            said.append(preview_note)
+        return self._answer(rel, "found", said, filled, preview)
+
+    def _answer(
+        self,
+        rel: str,
+        status: str,
+        said: str | list[str],
+        filled: list[str] | None = None,
+        preview: bool = False,
+    ) -> dict[str, Any]:
+        """The answer; ``messages`` are its sentences one by one (the page translates each)."""
+        said = [said] if isinstance(said, str) else said
+        entry = self.deck.library.refresh_one(rel)
+        row = self.deck._grid_row(entry) if entry else None
+        return {
+            "status": status,
+            "message": " ".join(said),
+            "messages": said,
+            "filled": filled or [],
+            "preview": preview,
+            "row": row,
+        }
+
+    def _write(self, rel: str, record: dict[str, Any], model: dict[str, Any]) -> list[str]:
+        """X.civitai.info, then the empty X.json fields; the names of the fields filled."""
+        path = self.deck._abs(rel)
+        entry = self.deck.entry(rel)
+        json_file = sidecar.json_path_for(path)
+        info_path = os.path.splitext(path)[0] + sidecar.CIVITAI_SUFFIX
+        with self.deck.lock.hold():
+            atomic_write_json(info_path, civitai.info_file(record, model), indent=4)
+            user, stamp = sidecar.read_user_metadata(json_file)
+            wanted = {
+                "description": civitai.description_of(record, model),
+                "activation text": ", ".join(civitai.trained_words(record)),
+                "sd version": civitai.sd_version(record.get("baseModel"))
+                if entry.arch == "unknown"
+                else None,
+            }
+            has_text = bool(entry.metadata.get("description"))  # X.txt counts as the user's
+            changes = {
+                key: {"from": user.get(key), "to": value}
+                for key, value in wanted.items()
+                if value and not user.get(key) and not (key == "description" and has_text)
+            }
+            if changes:
+                user_metadata.merge_changes(json_file, changes, stamp)
+        return list(changes)
+
+    def _preview(self, rel: str, client: civitai.Client, record: dict[str, Any]) -> tuple[bool, str | None]:
+        entry = self.deck.entry(rel)
+        if entry.preview:
+            return False, None
+        level = str(self.deck.host.settings().get("edeck_civitai_nsfw") or "PG")
+        urls = civitai.preview_candidates(record, level)
+        if not urls:
+            return False, "No preview image within the NSFW setting."
+        why = None
+        for url in urls[:MAX_IMAGE_TRIES]:
+            try:
+                self.deck.upload_preview(rel, client.image(url))
+                return True, None
+            except (civitai.CivitaiError, DeckError) as err:
+                why = str(err)
+        return False, f"No preview saved: {why}"

@@ -1,0 +1,78 @@
+"""Find on Civitai in the browser, against a local fake Civitai (tests/fake_civitai.py)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+
+import pytest
+from conftest import _running
+from e2e_helpers import show_tab
+from fake_civitai import FakeCivitai, model_record, version_record
+
+
+@pytest.fixture
+def civitai_server(tmp_path):
+    fake = FakeCivitai()
+    with _running(str(tmp_path), ("--civitai-url", fake.url)) as srv:
+        srv.fake = fake
+        yield srv
+    fake.close()
+
+
+def _publish(srv, rel: str, **over) -> None:
+    with open(os.path.join(srv.folder, rel), "rb") as fh:
+        sha = hashlib.sha256(fh.read()).hexdigest()
+    srv.fake.records[sha.upper()] = version_record(sha, srv.fake.url, **over)
+    srv.fake.models[7808] = model_record()
+
+
+def _edit(page, name: str) -> None:
+    card = page.locator(".edeck-card", has_text=name).first
+    card.hover()
+    card.locator(".edeck-edit").click()
+    page.wait_for_selector("#embedding_deck_modal:visible")
+
+
+def test_find_on_civitai_fills_the_editor_and_the_card(page, civitai_server):
+    _publish(civitai_server, "ng_deepnegative_v1_75t.pt")
+    page.goto(civitai_server.url)
+    show_tab(page, "Embeddings")
+    card = page.locator(".edeck-card", has_text="ng_deepnegative_v1_75t").first
+    card.wait_for()
+    assert card.locator(".edeck-thumb img").count() == 0  # a bare card
+    _edit(page, "ng_deepnegative_v1_75t")
+    page.locator("[data-action=civitai]").click()
+    msg = page.locator(".edeck-modal-message")
+    msg.filter(has_text="Found on Civitai").wait_for()
+    assert "Filled: description, activation text." in msg.inner_text()
+    assert "Saved a preview." in msg.inner_text()
+    description = page.locator("#embedding_deck_modal textarea[name=description]").input_value()
+    assert description == "Use it in the negative prompt.\n\n• SD 1.5"
+    assert page.locator("#embedding_deck_modal [name='activation text']").input_value() == "easynegative"
+    fact = page.locator("#embedding_deck_modal td[data-fact=Civitai]")
+    assert fact.inner_text() == "EasyNegative — EasyNegative (rqdwdw)"
+    assert page.locator("#embedding_deck_modal td[data-fact='Base model']").inner_text() == "SD 1.5"
+    assert page.locator("#embedding_deck_modal td[data-fact='Trained words']").inner_text() == "easynegative"
+    page.keyboard.press("Escape")
+    card.locator(".edeck-thumb img").wait_for()  # the card got its preview at once
+    assert os.path.exists(os.path.join(civitai_server.folder, "ng_deepnegative_v1_75t.civitai.info"))
+
+
+def test_a_file_civitai_does_not_know_offers_look_again(page, civitai_server):
+    page.goto(civitai_server.url)
+    show_tab(page, "Embeddings")
+    page.locator(".edeck-card", has_text="badhandv4").first.wait_for()
+    _edit(page, "badhandv4")
+    again = page.locator("[data-action=civitai-again]")
+    assert again.is_hidden()
+    page.locator("[data-action=civitai]").click()
+    page.locator(".edeck-modal-message", has_text="Civitai does not know this file.").wait_for()
+    assert again.is_visible()
+    _publish(civitai_server, "badhandv4.pt", baseModel="SDXL 1.0")
+    again.click()
+    page.locator(".edeck-modal-message", has_text="Found on Civitai").wait_for()
+    assert again.is_hidden()
+    # Civitai says SDXL, the file's own width says SD1: the editor shows the disagreement
+    base = page.locator("#embedding_deck_modal td[data-fact='Base model']").inner_text()
+    assert base == "SDXL 1.0 ⚠ the file itself is SD1"
