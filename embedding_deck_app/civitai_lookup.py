@@ -24,6 +24,16 @@ from embedding_deck.errors import DeckError
 MAX_IMAGE_TRIES = 3
 
 
+class RateLimitedError(DeckError):
+    """Civitai answered 429: wait ``retry_after`` seconds."""
+
+    status_hint = 429
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class CivitaiLookup:
     """Lookups for one deck; ``settings()`` gives the current edeck_civitai_* values."""
 
@@ -74,6 +84,8 @@ class CivitaiLookup:
             return self._answer(rel, "missing", "Civitai does not know this file (looked up before).")
         try:
             record = client.by_hash(sha256)
+        except civitai.RateLimited as err:
+            raise RateLimitedError(f"Civitai lookup failed: {err}", err.retry_after) from None
         except civitai.CivitaiError as err:
             raise DeckError(f"Civitai lookup failed: {err}") from None
         if record is None:

@@ -19,6 +19,7 @@ from embedding_deck.paths import check_rel, listed_path, same_real_folder
 from embedding_deck.scan import CORRUPTED, is_candidate
 from embedding_deck.thumbs import thumbnail
 
+from .civitai_bulk import CivitaiBulk
 from .civitai_lookup import CivitaiLookup
 from .host import Host
 from .host_reload import HostReload
@@ -57,6 +58,7 @@ class Deck:
         # path -> other paths with identical vectors, once the duplicates were asked for
         self.same_vectors: dict[str, list[str]] = {}
         self.civitai = CivitaiLookup(self)
+        self.civitai_bulk = CivitaiBulk(self)
 
     def _reload_and_look(self) -> str:
         """The host's reload, and a sentence for the files it renamed to .corrupted meanwhile."""
@@ -178,6 +180,7 @@ class Deck:
             "preview_v": self._preview_version(e),
             "description": _text(meta.get("description")),
             "notes": _text(meta.get("notes")),
+            "civitai": "civitai" in meta,
             "error": e.error,
             **self._host_warnings(e),
             "stamp": e.stamp,

@@ -181,6 +181,17 @@ def mount(app: FastAPI, deck: Deck, dependencies: Sequence[Any] = ()) -> None:
         again = body.get("again") is True
         return _json(await run_in_threadpool(deck.civitai.lookup, _path_of(body), again))
 
+    async def civitai_bulk_start(request: Request) -> Response:
+        paths = (await _json_body(request)).get("paths")
+        paths = [_path_of({"path": p}) for p in paths] if isinstance(paths, list) else None
+        return _json(await run_in_threadpool(deck.civitai_bulk.start, paths))
+
+    async def civitai_bulk_status(since: int = 0) -> Response:
+        return _json(await run_in_threadpool(deck.civitai_bulk.status, max(0, since)))
+
+    async def civitai_bulk_cancel(request: Request) -> Response:
+        return _json(await run_in_threadpool(deck.civitai_bulk.cancel))
+
     async def upload_preview(request: Request, path: str = "") -> Response:
         await run_in_threadpool(deck.entry, path)  # refuse before reading 32 MB
         # Bodies are read on the event loop: read a few at a time (the rest wait in the
@@ -308,6 +319,9 @@ def mount(app: FastAPI, deck: Deck, dependencies: Sequence[Any] = ()) -> None:
         ("/meta", save_meta, ["POST"]),
         ("/hash", sha256, ["POST"]),
         ("/civitai/lookup", civitai_lookup, ["POST"]),
+        ("/civitai/bulk", civitai_bulk_start, ["POST"]),
+        ("/civitai/bulk", civitai_bulk_status, ["GET"]),
+        ("/civitai/bulk/cancel", civitai_bulk_cancel, ["POST"]),
         ("/preview", upload_preview, ["POST"]),
         ("/preview/delete", delete_preview, ["POST"]),
         ("/state", state, ["GET"]),

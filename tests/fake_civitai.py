@@ -98,6 +98,7 @@ class FakeCivitai(ThreadingHTTPServer):
         self.images: dict[str, bytes] = {"safe.png": png(), "x.png": png(rgb=(255, 0, 0))}
         self.images["zip.png"] = b"PK\x03\x04" + b"\0" * 100
         self.mode = ""
+        self.limit_once: set[str] = set()  # upper-case hashes answered 429 (Retry-After: 1) once
         self.requests: list[tuple[str, dict[str, str]]] = []
         threading.Thread(target=self.serve_forever, daemon=True).start()
 
@@ -136,6 +137,10 @@ class _Handler(BaseHTTPRequestHandler):
         if srv.mode and url.path.startswith("/api/v1/model-versions/"):
             return self._misbehave(srv.mode)
         if url.path.startswith("/api/v1/model-versions/by-hash/"):
+            sha = url.path.rsplit("/", 1)[1].upper()
+            if sha in srv.limit_once:
+                srv.limit_once.discard(sha)
+                return self._send(429, b'{"error":"Too many requests"}', Retry_After="1")
             record = srv.records.get(url.path.rsplit("/", 1)[1].upper())
             return self._send(200, json.dumps(record).encode()) if record else self._not_found()
         if url.path.startswith("/api/v1/models/"):

@@ -203,3 +203,81 @@ def test_html_becomes_plain_text():
     assert civitai.sd_version("SDXL 1.0") == "SDXL" and civitai.sd_version("Pony") == "SDXL"
     assert civitai.sd_version("SD 1.5") == "SD1" and civitai.sd_version("SD 2.1 768") == "SD2"
     assert civitai.sd_version("Flux.1 D") is None and civitai.sd_version(None) is None
+
+
+# ---- many files: one at a time, 429 honoured, Cancel, resume after a restart -------------
+def _wait_state(lib, *states, since: int = 0, timeout: float = 20) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status = lib.get("/edeck/v1/civitai/bulk", params={"since": since}).json()
+        if status["state"] in states:
+            return status
+        time.sleep(0.05)
+    raise AssertionError(status)
+
+
+@pytest.fixture
+def quick(monkeypatch):
+    from embedding_deck_app import civitai_bulk
+
+    monkeypatch.setattr(civitai_bulk, "PAUSE_SECONDS", 0.05)
+
+
+def test_bulk_lookup_honours_429_and_sums_up(lib, fake, quick):
+    write_safetensors(os.path.join(lib.folder, "third.safetensors"), {"emb_params": (3, 768)})
+    assert lib.get("/edeck/v1/civitai/bulk").json() == {"state": "idle", "candidates": 3}
+    sha = _publish(fake, lib, "EasyNegative.safetensors")
+    _publish(fake, lib, "third.safetensors")
+    fake.limit_once.add(sha.upper())
+    started = time.monotonic()
+    res = lib.post("/edeck/v1/civitai/bulk", json={}, headers=H)
+    assert res.status_code == 200 and res.json()["total"] == 3
+    assert lib.post("/edeck/v1/civitai/bulk", json={}, headers=H).status_code == 409  # one at a time
+    status = _wait_state(lib, "done")
+    assert time.monotonic() - started >= 1  # waited out Retry-After: 1
+    assert (status["done"], status["total"], status["found"], status["missing"]) == (3, 3, 2, 1)
+    assert status["failed"] == [] and {r["path"] for r in status["rows"]} == {
+        "EasyNegative.safetensors",
+        "third.safetensors",
+    }
+    assert all(r["civitai"] for r in status["rows"])
+    by_hash = [p for p, _ in fake.requests if "by-hash" in p]
+    assert len(by_hash) == 4  # three files, one asked twice after its 429
+    assert status["candidates"] == 1  # odd.safetensors: not on Civitai, still without info
+    # a selection: just the paths given; a bad path fails with its sentence, the rest go on
+    lib.post("/edeck/v1/civitai/bulk", json={"paths": ["../outside.pt", "odd.safetensors"]}, headers=H)
+    status = _wait_state(lib, "done")
+    assert status["total"] == 2 and status["missing"] == 1
+    assert status["failed"][0][0] == "../outside.pt" and status["failed"][0][1]
+
+
+def test_bulk_lookup_cancels_and_resumes_after_a_restart(lib, fake, quick, tmp_path, monkeypatch):
+    from embedding_deck_app import civitai_bulk
+
+    monkeypatch.setattr(civitai_bulk, "PAUSE_SECONDS", 30)  # it stops between files
+    _publish(fake, lib, "EasyNegative.safetensors")
+    lib.post(
+        "/edeck/v1/civitai/bulk", json={"paths": ["EasyNegative.safetensors", "odd.safetensors"]}, headers=H
+    )
+    deadline = time.monotonic() + 10
+    while lib.get("/edeck/v1/civitai/bulk").json()["done"] < 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    status = lib.post("/edeck/v1/civitai/bulk/cancel", json={}, headers=H).json()
+    assert (status["state"], status["done"], status["total"]) == ("cancelled", 1, 2)
+    # a job the WebUI's restart cut short: the file says running, no thread runs it
+    job_file = os.path.join(lib.deck.host.cache_dir, civitai_bulk.JOB_FILE)
+    with open(job_file, encoding="utf-8") as fh:
+        job = json.load(fh)
+    job["state"] = "running"
+    with open(job_file, "w", encoding="utf-8") as fh:
+        json.dump(job, fh)
+    monkeypatch.setattr(civitai_bulk, "PAUSE_SECONDS", 0.05)
+    restarted = Deck(lib.deck.host)
+    status = restarted.civitai_bulk.status()  # the page's first poll carries on
+    deadline = time.monotonic() + 10
+    while status["state"] == "running" and time.monotonic() < deadline:
+        time.sleep(0.05)
+        status = restarted.civitai_bulk.status()
+    assert (status["state"], status["done"], status["found"], status["missing"]) == ("done", 2, 1, 1)
+    asked = [p for p, _ in fake.requests if "by-hash" in p]
+    assert len(asked) == 2  # the first file was not asked again

@@ -76,3 +76,32 @@ def test_a_file_civitai_does_not_know_offers_look_again(page, civitai_server):
     # Civitai says SDXL, the file's own width says SD1: the editor shows the disagreement
     base = page.locator("#embedding_deck_modal td[data-fact='Base model']").inner_text()
     assert base == "SDXL 1.0 ⚠ the file itself is SD1"
+
+
+@pytest.fixture
+def quick_civitai_server(tmp_path, monkeypatch):
+    monkeypatch.setenv("EDECK_CIVITAI_PAUSE", "0.05")
+    fake = FakeCivitai()
+    with _running(str(tmp_path), ("--civitai-url", fake.url)) as srv:
+        srv.fake = fake
+        yield srv
+    fake.close()
+
+
+def test_bulk_lookup_shows_progress_updates_cards_and_sums_up(page, quick_civitai_server):
+    srv = quick_civitai_server
+    _publish(srv, "ng_deepnegative_v1_75t.pt")
+    _publish(srv, "badhandv4.pt")
+    page.goto(srv.url)
+    show_tab(page, "Embeddings")
+    bulk = page.locator("#embedding_deck_civitai_all")
+    bulk.wait_for()
+    assert bulk.inner_text() == "Find on Civitai: 11 without info"  # the broken file is not asked
+    bulk.click()
+    page.locator("[data-lib=civitai-all]").click()
+    toast = page.locator(".edeck-toast")
+    toast.filter(has_text="Civitai: found 2, not on Civitai 9, failed 0.").wait_for(timeout=30000)
+    card = page.locator(".edeck-card", has_text="ng_deepnegative_v1_75t").first
+    card.locator(".edeck-thumb img").wait_for()  # updated without a refresh
+    assert bulk.inner_text() == "Find on Civitai: 9 without info"
+    assert len([p for p, _ in srv.fake.requests if "by-hash" in p]) == 11

@@ -1,0 +1,159 @@
+/**
+ * Embedding Deck — Find on Civitai for many files: the toolbar's "Find on Civitai: n without
+ * info" (in More on a phone), its confirmation (all of them, or only the selected cards),
+ * progress with the file being looked up and Cancel, the cards updated as files are found,
+ * and the summary. The server runs the job (embedding_deck_app/civitai_bulk.py); a job a
+ * restart cut short carries on when this page first asks for its status.
+ */
+(function () {
+    "use strict";
+    var EDeck = (window.EDeck = window.EDeck || {});
+    var POLL_MS = 800;
+    var deck = null;
+    var button = null;
+    var seen = 0;
+    var polling = false;
+    var countedFrom = null;
+
+    function lib() {
+        return EDeck.library;
+    }
+
+    function withoutInfo() {
+        return deck.entries.filter(function (e) {
+            return !e.error && !e.civitai;
+        });
+    }
+
+    function recount(list) {
+        if (list === countedFrom || !button) {
+            return;
+        }
+        countedFrom = list;
+        var n = withoutInfo().length;
+        button.hidden = !n || deck.settings.edeck_civitai_enabled === false || polling;
+        button.textContent = EDeck.t("Find on Civitai: {n} without info", {n: n});
+    }
+
+    function ask() {
+        var n = withoutInfo().length;
+        var selected = EDeck.compare ? EDeck.compare.selected() : [];
+        var h = lib().h;
+        var all = lib().button("civitai-all", EDeck.t("Look up {n}", {n: n}), "", "edeck-primary");
+        var group = h("span", {class: "edeck-confirm", role: "group"}, [all]);
+        if (selected.length) {
+            var some = lib().button("civitai-selected", EDeck.t("Only the {n} selected", {n: selected.length}));
+            group.appendChild(some);
+            some.addEventListener("click", function () {
+                start(selected);
+            });
+        }
+        var no = lib().button("civitai-no", EDeck.t("Cancel"));
+        group.appendChild(no);
+        lib().toast(EDeck.t("Look up {n} files on Civitai? Only each file's SHA-256 is sent, one request at a time.", {n: n}),
+            false, group);
+        all.addEventListener("click", function () {
+            start(null);
+        });
+        no.addEventListener("click", function () {
+            lib().ui.toast.hidden = true;
+        });
+        all.focus();
+    }
+
+    function start(paths) {
+        seen = 0;
+        EDeck.api.request("POST", "/civitai/bulk", paths ? {paths: paths} : {}).then(function (status) {
+            show(status);
+            poll();
+        }).catch(function (err) {
+            lib().toast(EDeck.t(err.message), false);
+        });
+    }
+
+    function cancelButton() {
+        var stop = lib().button("civitai-cancel", EDeck.t("Cancel"));
+        stop.addEventListener("click", function () {
+            stop.disabled = true;
+            EDeck.api.request("POST", "/civitai/bulk/cancel", {}).then(show);
+        });
+        return stop;
+    }
+
+    function show(status) {
+        (status.rows || []).forEach(function (row) {
+            deck.updateEntry(row);
+        });
+        seen = status.seen === undefined ? seen : status.seen;
+        if (status.state === "running") {
+            var name = status.current ? lib().baseName(status.current) : "";
+            var text = status.waiting ?
+                EDeck.t("Civitai: {i} of {n} — Civitai asks to wait {s} s", {i: status.done + 1, n: status.total, s: status.waiting}) :
+                EDeck.t("Civitai: {i} of {n} — {name}", {i: Math.min(status.done + 1, status.total), n: status.total, name: name});
+            if (!polling || !lib().ui.toast.querySelector("[data-lib=civitai-cancel]")) {
+                lib().toast(text, false, cancelButton());
+            } else {
+                lib().ui.toastText.textContent = text;
+            }
+            return;
+        }
+        if (status.state === "done" || status.state === "cancelled") {
+            var failed = (status.failed || []).map(function (f) {
+                return lib().baseName(f[0]) + ": " + EDeck.t(f[1]);
+            });
+            var finished = status.state === "done";
+            var summary = EDeck.t(finished ?
+                "Civitai: found {found}, not on Civitai {missing}, failed {failed}." :
+                "Civitai: cancelled after {done} of {total}; found {found}, not on Civitai {missing}, failed {failed}.",
+            {found: status.found, missing: status.missing, failed: failed.length, done: status.done, total: status.total});
+            lib().toast(summary + (failed.length ? " " + failed.slice(0, 3).join("; ") : ""), false);
+        }
+    }
+
+    function poll() {
+        if (polling) {
+            return;
+        }
+        polling = true;
+        button.hidden = true;
+        var step = function () {
+            EDeck.api.request("GET", "/civitai/bulk?since=" + seen).then(function (status) {
+                show(status);
+                if (status.state === "running") {
+                    setTimeout(step, POLL_MS);
+                } else {
+                    polling = false;
+                    countedFrom = null;
+                    recount(deck.entries);
+                }
+            }).catch(function () {
+                setTimeout(step, POLL_MS * 4);
+            });
+        };
+        setTimeout(step, POLL_MS);
+    }
+
+    EDeck.hooks = EDeck.hooks || {cardClick: [], cardDecorate: [], ready: []};
+    EDeck.hooks.ready.push(function (d) {
+        deck = d;
+        button = lib().h("button", {id: "embedding_deck_civitai_all", class: "edeck-button edeck-foldable", type: "button", hidden: "",
+            title: EDeck.t("Look up every file without Civitai info on Civitai, one at a time (only the SHA-256 is sent)")});
+        button.addEventListener("click", ask);
+        var tools = d.root.querySelector(".edeck-tools");
+        tools.insertBefore(button, d.root.querySelector("#embedding_deck_duplicates") || d.root.querySelector("#embedding_deck_refresh"));
+        var sorted = d.sorted;
+        d.sorted = function () {
+            var list = sorted.call(d);
+            recount(d.entries);
+            return list;
+        };
+        recount(d.entries);
+        // a job from before a reload or a restart: show it, and the server carries on
+        EDeck.api.request("GET", "/civitai/bulk").then(function (status) {
+            if (status.state === "running") {
+                show(status);
+                poll();
+            }
+        }).catch(function () {});
+    });
+})();
