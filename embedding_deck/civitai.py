@@ -249,8 +249,22 @@ def info_file(record: dict[str, Any], model: dict[str, Any]) -> dict[str, Any]:
     creator = model.get("creator")
     if isinstance(creator, dict) and isinstance(creator.get("username"), str):
         facts["creator"] = {"username": creator["username"]}
+    latest = newest_version(model)
+    if latest:
+        facts["latestVersion"] = latest  # ours: Civitai lists a model's versions newest first
     out["model"] = facts
     return out
+
+
+def newest_version(model: dict[str, Any]) -> dict[str, Any] | None:
+    """{"id", "name"} of the model's newest version (the first listed), or None."""
+    versions = model.get("modelVersions")
+    if not isinstance(versions, list) or not versions or not isinstance(versions[0], dict):
+        return None
+    first = versions[0]
+    if not isinstance(first.get("id"), int):
+        return None
+    return {"id": first["id"], "name": first.get("name") if isinstance(first.get("name"), str) else ""}
 
 
 def description_of(record: dict[str, Any], model: dict[str, Any]) -> str:

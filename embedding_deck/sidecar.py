@@ -50,7 +50,10 @@ def _civitai_fields(info: dict) -> dict[str, Any]:
     model = info.get("model") if isinstance(info.get("model"), dict) else {}
     words = info.get("trainedWords")
     creator = model.get("creator") if isinstance(model.get("creator"), dict) else {}
+    latest = model.get("latestVersion") if isinstance(model.get("latestVersion"), dict) else {}
+    newer = latest.get("id") not in (None, info.get("id")) and isinstance(latest.get("id"), int)
     return {
+        "newer": str(latest.get("name") or latest["id"]) if newer else None,
         "model": model.get("name"),
         "version": info.get("name"),
         "creator": creator.get("username") if isinstance(creator.get("username"), str) else None,

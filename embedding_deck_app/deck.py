@@ -181,6 +181,7 @@ class Deck:
             "description": _text(meta.get("description")),
             "notes": _text(meta.get("notes")),
             "civitai": "civitai" in meta,
+            "newer": (meta.get("civitai") or {}).get("newer"),
             "error": e.error,
             **self._host_warnings(e),
             "stamp": e.stamp,

@@ -325,6 +325,11 @@
             vec.title = F.vectorsTitle(e.vectors);
             badges.appendChild(vec);
         }
+        if (e.newer) {
+            var newer = el("span", "edeck-badge edeck-newer", EDeck.t("⬆ new"));
+            newer.title = EDeck.t("Newer version available: {name}", {name: e.newer});
+            badges.appendChild(newer);
+        }
         if (e.collides_with && e.collides_with.length) {
             var clash = el("span", "edeck-badge edeck-warn", EDeck.t("⚠ name"));
             clash.title = F.collisionTitle(e);

@@ -230,10 +230,40 @@
             var clash = says && arch !== "unknown" && says !== arch;
             rows.push(["Base model", c.base_model + (clash ? " ⚠ " + EDeck.t("the file itself is {arch}", {arch: arch}) : "")]);
         }
+        if (c.newer) {
+            rows.push(["Newer version", EDeck.t("Newer version available: {name}", {name: c.newer})]);
+        }
         if (c.trained_words && c.trained_words.length) {
             rows.push(["Trained words", c.trained_words.join(", ")]);
         }
         return rows;
+    }
+
+    /** The model's page on the configured Civitai (only an http(s) base, never a script URL). */
+    function civitaiLink(c) {
+        var base = String((EDeck.deck && EDeck.deck.settings.edeck_civitai_url) || "https://civitai.com").replace(/\/+$/, "");
+        if (!/^https?:\/\//.test(base) || typeof c.model_id !== "number") {
+            return null;
+        }
+        var href = base + "/models/" + c.model_id + (typeof c.version_id === "number" ? "?modelVersionId=" + c.version_id : "");
+        return h("a", {href: href, target: "_blank", rel: "noopener noreferrer", class: "edeck-civitai-link",
+            text: EDeck.t("Open on Civitai")});
+    }
+
+    /** A trained word's button: a click inserts it where a card click would put the name. */
+    function wordButton(word) {
+        var b = h("button", {type: "button", class: "edeck-button edeck-word", text: word,
+            title: "Insert into the prompt"});
+        b.addEventListener("click", function () {
+            var deck = EDeck.deck;
+            var which = current.row.target === "positive" ? "pos" : "neg";
+            var ta = EDeck.caret.box(deck.drawerTab || deck.state.target, which);
+            if (ta) {
+                var r = EDeck.prompt.toggle(ta.value, null, word, 1, ", ");
+                EDeck.caret.applyEdit(ta, r.text, r.start, r.end);
+            }
+        });
+        return b;
     }
 
     function facts() {
@@ -276,6 +306,17 @@
         table.textContent = "";
         rows.forEach(function (r) {
             var value = h("td", {"data-fact": r[0], text: r[1]});
+            var c = e.metadata && e.metadata.civitai;
+            if (r[0] === "Civitai" && civitaiLink(c)) {
+                value.appendChild(document.createTextNode(" "));
+                value.appendChild(civitaiLink(c));
+            }
+            if (r[0] === "Trained words") {
+                value.textContent = "";
+                c.trained_words.forEach(function (w) {
+                    value.appendChild(wordButton(w));
+                });
+            }
             if (r[0] === "SHA-256" && !current.sha256) {
                 value.appendChild(h("button", {type: "button", class: "edeck-button", "data-action": "hash", text: EDeck.t("Compute")}));
             }

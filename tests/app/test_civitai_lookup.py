@@ -100,6 +100,16 @@ def test_a_hit_writes_info_fills_empty_fields_and_saves_a_preview(lib, fake):
     assert meta["entry"]["metadata"]["civitai"]["base_model"] == "SD 1.5"  # the editor reads it
 
 
+def test_a_newer_version_shows_on_the_row(lib, fake):
+    _publish(fake, lib, "EasyNegative.safetensors")
+    fake.models[7808] = model_record(modelVersions=[{"id": 10001, "name": "v2.0"}, {"id": 9208}])
+    row = _lookup(lib, "EasyNegative.safetensors").json()["row"]
+    assert row["civitai"] is True and row["newer"] == "v2.0"
+    fake.models[7808] = model_record()  # the user's version is the newest
+    row = _lookup(lib, "EasyNegative.safetensors", again=True).json()["row"]
+    assert row["newer"] is None
+
+
 def test_what_the_user_wrote_is_never_overwritten(lib, fake):
     _publish(fake, lib, "odd.safetensors", baseModel="SDXL 1.0")
     mine = {"description": "my words", "notes": "keep"}

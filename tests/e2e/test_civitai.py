@@ -51,9 +51,14 @@ def test_find_on_civitai_fills_the_editor_and_the_card(page, civitai_server):
     assert description == "Use it in the negative prompt.\n\n• SD 1.5"
     assert page.locator("#embedding_deck_modal [name='activation text']").input_value() == "easynegative"
     fact = page.locator("#embedding_deck_modal td[data-fact=Civitai]")
-    assert fact.inner_text() == "EasyNegative — EasyNegative (rqdwdw)"
+    assert fact.inner_text() == "EasyNegative — EasyNegative (rqdwdw) Open on Civitai"
     assert page.locator("#embedding_deck_modal td[data-fact='Base model']").inner_text() == "SD 1.5"
     assert page.locator("#embedding_deck_modal td[data-fact='Trained words']").inner_text() == "easynegative"
+    link = page.locator("#embedding_deck_modal td[data-fact=Civitai] a")
+    assert link.get_attribute("href") == f"{civitai_server.fake.url}/models/7808?modelVersionId=9208"
+    assert link.get_attribute("rel") == "noopener noreferrer"
+    page.locator("#embedding_deck_modal .edeck-word", has_text="easynegative").click()  # a trained word
+    assert page.evaluate("EDeck.caret.box('txt2img', 'neg').value") == "easynegative"
     page.keyboard.press("Escape")
     card.locator(".edeck-thumb img").wait_for()  # the card got its preview at once
     assert os.path.exists(os.path.join(civitai_server.folder, "ng_deepnegative_v1_75t.civitai.info"))
@@ -70,12 +75,19 @@ def test_a_file_civitai_does_not_know_offers_look_again(page, civitai_server):
     page.locator(".edeck-modal-message", has_text="Civitai does not know this file.").wait_for()
     assert again.is_visible()
     _publish(civitai_server, "badhandv4.pt", baseModel="SDXL 1.0")
+    newest = [{"id": 10001, "name": "v2.0"}, {"id": 9208, "name": "EasyNegative"}]
+    civitai_server.fake.models[7808] = model_record(modelVersions=newest)
     again.click()
     page.locator(".edeck-modal-message", has_text="Found on Civitai").wait_for()
     assert again.is_hidden()
     # Civitai says SDXL, the file's own width says SD1: the editor shows the disagreement
     base = page.locator("#embedding_deck_modal td[data-fact='Base model']").inner_text()
     assert base == "SDXL 1.0 ⚠ the file itself is SD1"
+    newer = page.locator("#embedding_deck_modal td[data-fact='Newer version']").inner_text()
+    assert newer == "Newer version available: v2.0"
+    page.keyboard.press("Escape")
+    card = page.locator(".edeck-card", has_text="badhandv4").first
+    assert card.locator(".edeck-newer").inner_text() == "⬆ new"
 
 
 @pytest.fixture
