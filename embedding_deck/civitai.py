@@ -220,8 +220,8 @@ def sd_version(base_model: Any) -> str | None:
     return None
 
 
-def preview_candidates(record: dict[str, Any], max_level: str = "PG") -> list[str]:
-    """Image URLs of the version, safest first, within the user's NSFW level."""
+def preview_candidates(record: dict[str, Any], max_level: str = "PG") -> list[tuple[str, int]]:
+    """(URL, nsfwLevel) of the version's images, safest first, within the user's NSFW level."""
     limit = NSFW_LEVELS.get(max_level, 1)
     found = []
     for image in record.get("images") or []:
@@ -232,8 +232,8 @@ def preview_candidates(record: dict[str, Any], max_level: str = "PG") -> list[st
             continue
         if image.get("type", "image") != "image":
             continue
-        found.append(image["url"])
-    return found
+        found.append((image["url"], level))
+    return sorted(found, key=lambda pair: pair[1])
 
 
 def info_file(record: dict[str, Any], model: dict[str, Any]) -> dict[str, Any]:

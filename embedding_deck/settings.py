@@ -60,6 +60,11 @@ SETTINGS: tuple[Setting, ...] = (
         ("PG", "PG-13", "R", "X"),
     ),
     Setting(
+        "edeck_civitai_blur",
+        True,
+        "Blur cards whose preview or model Civitai marks NSFW (a click on Show reveals one)",
+    ),
+    Setting(
         "edeck_allowed_hosts",
         "",
         "Other host names Embedding Deck answers to, space separated (loopback and this machine's "

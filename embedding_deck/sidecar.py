@@ -52,7 +52,10 @@ def _civitai_fields(info: dict) -> dict[str, Any]:
     creator = model.get("creator") if isinstance(model.get("creator"), dict) else {}
     latest = model.get("latestVersion") if isinstance(model.get("latestVersion"), dict) else {}
     newer = latest.get("id") not in (None, info.get("id")) and isinstance(latest.get("id"), int)
+    shown = info.get("edeckPreview") if isinstance(info.get("edeckPreview"), dict) else {}
+    level = shown.get("nsfwLevel")
     return {
+        "nsfw": model.get("nsfw") is True or (isinstance(level, int) and level > 1),
         "newer": str(latest.get("name") or latest["id"]) if newer else None,
         "model": model.get("name"),
         "version": info.get("name"),

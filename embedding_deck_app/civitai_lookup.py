@@ -153,18 +153,33 @@ class CivitaiLookup:
         return list(changes)
 
     def _preview(self, rel: str, client: civitai.Client, record: dict[str, Any]) -> tuple[bool, str | None]:
-        entry = self.deck.entry(rel)
+        entry = self.deck.library.refresh_one(rel) or self.deck.entry(rel)  # as the folder is now
         if entry.preview:
             return False, None
         level = str(self.deck.host.settings().get("edeck_civitai_nsfw") or "PG")
-        urls = civitai.preview_candidates(record, level)
-        if not urls:
+        images = civitai.preview_candidates(record, level)
+        if not images:
             return False, "No preview image within the NSFW setting."
         why = None
-        for url in urls[:MAX_IMAGE_TRIES]:
+        for url, nsfw_level in images[:MAX_IMAGE_TRIES]:
             try:
                 self.deck.upload_preview(rel, client.image(url))
-                return True, None
             except (civitai.CivitaiError, DeckError) as err:
                 why = str(err)
+                continue
+            self._note_preview(rel, url, nsfw_level)
+            return True, None
         return False, f"No preview saved: {why}"
+
+    def _note_preview(self, rel: str, url: str, nsfw_level: int) -> None:
+        """Which image became the preview, in X.civitai.info (the card blurs an NSFW one)."""
+        info_path = os.path.splitext(self.deck._abs(rel))[0] + sidecar.CIVITAI_SUFFIX
+        with self.deck.lock.hold():
+            try:
+                with open(info_path, encoding="utf-8") as fh:
+                    info = json.load(fh)
+            except (OSError, ValueError):
+                return
+            info["edeckPreview"] = {"url": url, "nsfwLevel": nsfw_level}
+            atomic_write_json(info_path, info, indent=4)
+        self.deck.library.refresh_one(rel)

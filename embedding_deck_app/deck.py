@@ -166,6 +166,7 @@ class Deck:
 
     def _grid_row(self, e: Entry) -> dict[str, Any]:
         meta = e.metadata
+        civitai = meta.get("civitai") if isinstance(meta.get("civitai"), dict) else {}
         return {
             "name": e.name,
             "path": e.path,
@@ -180,8 +181,9 @@ class Deck:
             "preview_v": self._preview_version(e),
             "description": _text(meta.get("description")),
             "notes": _text(meta.get("notes")),
-            "civitai": "civitai" in meta,
-            "newer": (meta.get("civitai") or {}).get("newer"),
+            "civitai": bool(civitai),
+            "newer": civitai.get("newer"),
+            "nsfw": bool(civitai.get("nsfw")),
             "error": e.error,
             **self._host_warnings(e),
             "stamp": e.stamp,

@@ -8,6 +8,7 @@
     var EDeck = (window.EDeck = window.EDeck || {});
 
     var SIZES = {small: [140, 210], medium: [190, 280], large: [260, 370]};
+    var revealed = new Set(); // NSFW previews the user chose to see
     var GAP = 10;
     var MARGIN_ROWS = 2;
 
@@ -303,6 +304,12 @@
         if (e.error) {
             thumb.appendChild(el("div", "edeck-error-text", EDeck.t(e.error)));
         } else if (e.preview) {
+            if (e.nsfw && this.options.blurNsfw && !revealed.has(e.path)) {
+                // Civitai marks it NSFW: blurred until the user asks (per card, this session)
+                card.classList.add("edeck-nsfw");
+                thumb.appendChild(cardButton("edeck-reveal", "reveal", EDeck.t("Show"),
+                    EDeck.t("Civitai marks this NSFW: show the preview"), EDeck.t("Show the preview of {name}", {name: e.name})));
+            }
             var img = document.createElement("img");
             img.loading = "lazy";
             img.decoding = "async";
@@ -366,6 +373,18 @@
             this.options.decorate(card, e);
         }
         return card;
+    };
+
+    Grid.prototype.reveal = function (path) {
+        revealed.add(path);
+        var node = this.nodes.get(path);
+        if (node) {
+            node.classList.remove("edeck-nsfw");
+            var b = node.querySelector(".edeck-reveal");
+            if (b) {
+                b.remove();
+            }
+        }
     };
 
     EDeck.Grid = Grid;

@@ -31,6 +31,7 @@
         var self = this;
         this.grid = new EDeck.Grid(root.querySelector("#embedding_deck_grid"), {
             size: root.dataset.edeckSize,
+            blurNsfw: settings.edeck_civitai_blur !== false,
             onRender: function () {},
             decorate: function (card, e) {
                 EDeck.hooks.cardDecorate.forEach(function (fn) {
@@ -273,6 +274,10 @@
     Deck.prototype.cardAction = function (name, card, ev) {
         var entry = this.byPath.get(card.dataset.path);
         if (!entry) {
+            return;
+        }
+        if (name === "reveal") {
+            this.grid.reveal(entry.path);
             return;
         }
         var self = this;

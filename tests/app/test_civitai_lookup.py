@@ -110,6 +110,25 @@ def test_a_newer_version_shows_on_the_row(lib, fake):
     assert row["newer"] is None
 
 
+def test_nsfw_previews_follow_the_setting_and_mark_the_row(lib, fake):
+    r_image = [
+        {"url": f"{fake.url}/images/x.png", "nsfwLevel": 4},
+        {"url": f"{fake.url}/images/safe.png", "nsfwLevel": 1},
+    ]
+    _publish(fake, lib, "EasyNegative.safetensors", images=r_image)
+    lib.deck.host._settings["edeck_civitai_nsfw"] = "R"
+    row = _lookup(lib, "EasyNegative.safetensors").json()["row"]
+    assert row["preview"] and row["nsfw"] is False  # allowed R, still the safest first
+    assert "/images/x.png" not in [p for p, _ in fake.requests]
+    os.unlink(os.path.join(lib.folder, "EasyNegative.preview.png"))
+    _publish(fake, lib, "EasyNegative.safetensors", images=r_image[:1])
+    row = _lookup(lib, "EasyNegative.safetensors", again=True).json()["row"]
+    assert row["preview"] and row["nsfw"] is True  # an R image: the card blurs it
+    _publish(fake, lib, "odd.safetensors", model={"name": "Spicy", "type": "TextualInversion", "nsfw": True})
+    row = _lookup(lib, "odd.safetensors").json()["row"]
+    assert row["nsfw"] is True  # the model itself is marked
+
+
 def test_what_the_user_wrote_is_never_overwritten(lib, fake):
     _publish(fake, lib, "odd.safetensors", baseModel="SDXL 1.0")
     mine = {"description": "my words", "notes": "keep"}

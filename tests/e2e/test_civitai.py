@@ -117,3 +117,25 @@ def test_bulk_lookup_shows_progress_updates_cards_and_sums_up(page, quick_civita
     card.locator(".edeck-thumb img").wait_for()  # updated without a refresh
     assert bulk.inner_text() == "Find on Civitai: 9 without info"
     assert len([p for p, _ in srv.fake.requests if "by-hash" in p]) == 11
+
+
+def test_nsfw_cards_blur_until_show(page, civitai_server):
+    _publish(
+        civitai_server,
+        "ng_deepnegative_v1_75t.pt",
+        model={"name": "Spicy", "type": "TextualInversion", "nsfw": True},
+    )
+    page.goto(civitai_server.url)
+    show_tab(page, "Embeddings")
+    page.locator(".edeck-card", has_text="ng_deepnegative_v1_75t").first.wait_for()
+    _edit(page, "ng_deepnegative_v1_75t")
+    page.locator("[data-action=civitai]").click()
+    page.locator(".edeck-modal-message", has_text="Found on Civitai").wait_for()
+    page.keyboard.press("Escape")
+    card = page.locator(".edeck-card", has_text="ng_deepnegative_v1_75t").first
+    img = card.locator(".edeck-thumb img")
+    img.wait_for()
+    assert "blur" in img.evaluate("(i) => getComputedStyle(i).filter")
+    card.locator(".edeck-reveal").click()
+    assert img.evaluate("(i) => getComputedStyle(i).filter") == "none"
+    assert page.evaluate("EDeck.caret.box('txt2img', 'neg').value") == ""  # Show inserted nothing
