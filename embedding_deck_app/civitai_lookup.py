@@ -171,6 +171,48 @@ class CivitaiLookup:
             return True, None
         return False, f"No preview saved: {why}"
 
+    # ---- choosing another image ----------------------------------------------------------
+    def _info(self, rel: str) -> dict[str, Any]:
+        info_path = os.path.splitext(self.deck._abs(rel))[0] + sidecar.CIVITAI_SUFFIX
+        try:
+            with open(info_path, encoding="utf-8") as fh:
+                info = json.load(fh)
+        except (OSError, ValueError):
+            raise DeckError("This embedding has no Civitai info yet: Find on Civitai first.") from None
+        if not isinstance(info, dict):
+            raise DeckError("This embedding has no Civitai info yet: Find on Civitai first.")
+        return info
+
+    def images(self, rel: str) -> dict[str, Any]:
+        """The version's images the NSFW setting allows, safest first (their URLs, sizes)."""
+        level = str(self.deck.host.settings().get("edeck_civitai_nsfw") or "PG")
+        info = self._info(rel)
+        noted = info.get("edeckPreview") if isinstance(info.get("edeckPreview"), dict) else {}
+        base = self.client().base_url
+        allowed = [c for c in civitai.preview_candidates(info, level) if not civitai.url_refusal(c[0], base)]
+        return {
+            "images": [
+                {"index": i, "url": url, "nsfwLevel": lvl, "current": url == noted.get("url")}
+                for i, (url, lvl) in enumerate(allowed)
+            ]
+        }
+
+    def choose(self, rel: str, index: Any) -> dict[str, Any]:
+        """Make image ``index`` of ``images()`` the preview (only those URLs: never the page's)."""
+        choices = self.images(rel)["images"]
+        if not isinstance(index, int) or not 0 <= index < len(choices):
+            raise DeckError("There is no such Civitai image for this embedding.")
+        picked = choices[index]
+        try:
+            data = self.client().image(picked["url"])
+        except civitai.CivitaiError as err:
+            raise DeckError(f"Civitai lookup failed: {err}") from None
+        answer = self.deck.upload_preview(rel, data)
+        self._note_preview(rel, picked["url"], picked["nsfwLevel"])
+        entry = self.deck.library.refresh_one(rel)
+        answer["row"] = self.deck._grid_row(entry) if entry else answer.get("row")
+        return answer
+
     def _note_preview(self, rel: str, url: str, nsfw_level: int) -> None:
         """Which image became the preview, in X.civitai.info (the card blurs an NSFW one)."""
         info_path = os.path.splitext(self.deck._abs(rel))[0] + sidecar.CIVITAI_SUFFIX

@@ -181,6 +181,13 @@ def mount(app: FastAPI, deck: Deck, dependencies: Sequence[Any] = ()) -> None:
         again = body.get("again") is True
         return _json(await run_in_threadpool(deck.civitai.lookup, _path_of(body), again))
 
+    async def civitai_images(path: str = "") -> Response:
+        return _json(await run_in_threadpool(deck.civitai.images, path))
+
+    async def civitai_choose(request: Request) -> Response:
+        body = await _json_body(request)
+        return _json(await run_in_threadpool(deck.civitai.choose, _path_of(body), body.get("index")))
+
     async def civitai_bulk_start(request: Request) -> Response:
         paths = (await _json_body(request)).get("paths")
         paths = [_path_of({"path": p}) for p in paths] if isinstance(paths, list) else None
@@ -319,6 +326,8 @@ def mount(app: FastAPI, deck: Deck, dependencies: Sequence[Any] = ()) -> None:
         ("/meta", save_meta, ["POST"]),
         ("/hash", sha256, ["POST"]),
         ("/civitai/lookup", civitai_lookup, ["POST"]),
+        ("/civitai/images", civitai_images, ["GET"]),
+        ("/civitai/preview", civitai_choose, ["POST"]),
         ("/civitai/bulk", civitai_bulk_start, ["POST"]),
         ("/civitai/bulk", civitai_bulk_status, ["GET"]),
         ("/civitai/bulk/cancel", civitai_bulk_cancel, ["POST"]),

@@ -124,7 +124,10 @@
                             text: EDeck.t("Find on Civitai")}),
                         h("button", {type: "button", class: "edeck-button", "data-action": "civitai-again", hidden: "",
                             text: EDeck.t("Look again")}),
+                        h("button", {type: "button", class: "edeck-button", "data-action": "civitai-images", hidden: "",
+                            text: EDeck.t("Choose another Civitai image")}),
                     ]),
+                    h("div", {class: "edeck-civitai-images", role: "group", "aria-label": "Civitai images", hidden: ""}),
                 ]),
                 h("form", {class: "edeck-modal-form"}, FIELDS.map(field)),
             ]),
@@ -185,6 +188,8 @@
     function fill() {
         var e = current.entry;
         modal.querySelector(".edeck-modal-title").textContent = e.name;
+        var c = e.metadata && e.metadata.civitai;
+        modal.querySelector("[data-action=civitai-images]").hidden = !(c && (c.model || c.version));
         var draft = drafts()[e.path];
         FIELDS.forEach(function (spec) {
             var v = draft && typeof draft.values[spec[0]] === "string" ? draft.values[spec[0]] : original(spec[0]);
@@ -396,11 +401,57 @@
         });
     }
 
+    /** The version's images (within the NSFW setting) to pick the preview from. */
+    function civitaiImages(button) {
+        var path = current.entry.path;
+        var strip = modal.querySelector(".edeck-civitai-images");
+        button.disabled = true;
+        EDeck.api.request("GET", "/civitai/images?path=" + encodeURIComponent(path)).then(function (res) {
+            strip.textContent = "";
+            res.images.forEach(function (im) {
+                var img = h("img", {src: im.url, alt: "", loading: "lazy", referrerpolicy: "no-referrer"});
+                strip.appendChild(h("button", {type: "button", class: "edeck-civitai-pick" + (im.current ? " edeck-current" : ""),
+                    "data-action": "civitai-pick", "data-index": String(im.index), "aria-pressed": String(!!im.current),
+                    "aria-label": EDeck.t("Civitai image {n}", {n: im.index + 1})}, [img]));
+            });
+            strip.hidden = !res.images.length;
+            if (!res.images.length) {
+                message(EDeck.t("No preview image within the NSFW setting."), "info");
+            }
+        }).catch(function (err) {
+            message(EDeck.t(err.message));
+        }).then(function () {
+            button.disabled = false;
+        });
+    }
+
+    function pickImage(button) {
+        var path = current.entry.path;
+        button.disabled = true;
+        EDeck.api.request("POST", "/civitai/preview", {path: path, index: +button.dataset.index}).then(function (res) {
+            if (res.row) {
+                EDeck.deck.updateEntry(res.row);
+                current.row = res.row;
+                EDeck.preview.show(res.row);
+            }
+            modal.querySelectorAll(".edeck-civitai-pick").forEach(function (b) {
+                b.classList.toggle("edeck-current", b === button);
+                b.setAttribute("aria-pressed", String(b === button));
+            });
+            message(EDeck.t("Saved a preview."), "info");
+        }).catch(function (err) {
+            message(EDeck.t(err.message));
+        }).then(function () {
+            button.disabled = false;
+        });
+    }
+
     function open(entry) {
         if (!modal) {
             build();
         }
         modal.querySelector("[data-action=civitai-again]").hidden = true;
+        modal.querySelector(".edeck-civitai-images").hidden = true;
         return EDeck.api.meta(entry.path).then(function (meta) {
             current = meta;
             current.opener = EDeck.host.activeElement();
@@ -465,6 +516,10 @@
             EDeck.preview.remove();
         } else if (name === "replace-preview") {
             EDeck.preview.fromGallery();
+        } else if (name === "civitai-images") {
+            civitaiImages(action);
+        } else if (name === "civitai-pick") {
+            pickImage(action);
         } else if (name === "civitai" || name === "civitai-again") {
             findOnCivitai(action, name === "civitai-again");
         } else if (name === "hash") {

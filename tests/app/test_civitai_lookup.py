@@ -129,6 +129,24 @@ def test_nsfw_previews_follow_the_setting_and_mark_the_row(lib, fake):
     assert row["nsfw"] is True  # the model itself is marked
 
 
+def test_choosing_another_image_takes_only_the_records_urls(lib, fake):
+    _publish(fake, lib, "EasyNegative.safetensors")
+    _lookup(lib, "EasyNegative.safetensors")
+    images = lib.get("/edeck/v1/civitai/images", params={"path": "EasyNegative.safetensors"}).json()["images"]
+    assert [(i["url"].rsplit("/", 1)[1], i["current"]) for i in images] == [("safe.png", True)]
+    res = lib.post(
+        "/edeck/v1/civitai/preview", json={"path": "EasyNegative.safetensors", "index": 0}, headers=H
+    )
+    assert res.status_code == 200 and res.json()["row"]["preview"]
+    for bad in (1, -1, "0", f"{fake.url}/images/x.png"):  # an index into the record's list, nothing else
+        res = lib.post(
+            "/edeck/v1/civitai/preview", json={"path": "EasyNegative.safetensors", "index": bad}, headers=H
+        )
+        assert res.status_code >= 400 and "no such Civitai image" in res.json()["error"]
+    res = lib.get("/edeck/v1/civitai/images", params={"path": "odd.safetensors"})
+    assert res.status_code >= 400 and "Find on Civitai first" in res.json()["error"]
+
+
 def test_what_the_user_wrote_is_never_overwritten(lib, fake):
     _publish(fake, lib, "odd.safetensors", baseModel="SDXL 1.0")
     mine = {"description": "my words", "notes": "keep"}

@@ -139,3 +139,30 @@ def test_nsfw_cards_blur_until_show(page, civitai_server):
     card.locator(".edeck-reveal").click()
     assert img.evaluate("(i) => getComputedStyle(i).filter") == "none"
     assert page.evaluate("EDeck.caret.box('txt2img', 'neg').value") == ""  # Show inserted nothing
+
+
+def test_choose_another_civitai_image(page, civitai_server):
+    srv = civitai_server
+    images = [{"url": f"{srv.fake.url}/images/safe.png", "nsfwLevel": 1},
+              {"url": f"{srv.fake.url}/images/other.png", "nsfwLevel": 1},
+              {"url": f"{srv.fake.url}/images/x.png", "nsfwLevel": 8}]  # fmt: skip
+    srv.fake.images["other.png"] = srv.fake.images["x.png"]
+    _publish(srv, "ng_deepnegative_v1_75t.pt", images=images)
+    page.goto(srv.url)
+    show_tab(page, "Embeddings")
+    page.locator(".edeck-card", has_text="ng_deepnegative_v1_75t").first.wait_for()
+    _edit(page, "ng_deepnegative_v1_75t")
+    assert page.locator("[data-action=civitai-images]").is_hidden()  # nothing looked up yet
+    page.locator("[data-action=civitai]").click()
+    page.locator(".edeck-modal-message", has_text="Saved a preview.").wait_for()
+    page.locator("[data-action=civitai-images]").click()
+    picks = page.locator(".edeck-civitai-pick")
+    picks.first.wait_for()
+    assert picks.count() == 2  # the X image is outside the NSFW setting
+    assert picks.nth(0).get_attribute("aria-pressed") == "true"
+    before = os.path.getsize(os.path.join(srv.folder, "ng_deepnegative_v1_75t.preview.png"))
+    picks.nth(1).click()
+    pressed = "() => EDeck.shadow.querySelectorAll('.edeck-civitai-pick')[1].ariaPressed === 'true'"
+    page.wait_for_function(pressed)
+    after = os.path.getsize(os.path.join(srv.folder, "ng_deepnegative_v1_75t.preview.png"))
+    assert after != before  # the red image replaced the blue one
