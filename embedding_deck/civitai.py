@@ -163,10 +163,16 @@ class Client:
     def model(self, model_id: int) -> dict[str, Any]:
         """The model record (description, creator, versions); {} when it cannot be had."""
         try:
-            model = self._json(f"/api/v1/models/{int(model_id)}")
+            return self.model_or_raise(model_id)
         except CivitaiError:
             return {}
-        return model if isinstance(model, dict) else {}
+
+    def model_or_raise(self, model_id: int) -> dict[str, Any]:
+        """The model record; CivitaiError (RateLimited for a 429) when it cannot be had."""
+        model = self._json(f"/api/v1/models/{int(model_id)}")
+        if not isinstance(model, dict):
+            raise CivitaiError("Civitai answered with a record of an unexpected shape.")
+        return model
 
     def image(self, url: str) -> bytes:
         """An image's bytes, when the address passes ``url_refusal``."""

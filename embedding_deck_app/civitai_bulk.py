@@ -62,15 +62,21 @@ class CivitaiBulk:
         """Readable embeddings without X.civitai.info (what *n without info* counts)."""
         return [e.path for e in self.deck.entries() if not e.error and "civitai" not in e.metadata]
 
-    def start(self, paths: list[str] | None) -> dict[str, Any]:
-        """Look up ``paths`` (None: every file without info); the status."""
+    def looked_up(self) -> list[str]:
+        """Readable embeddings with X.civitai.info (what *Check for updates* asks about)."""
+        return [e.path for e in self.deck.entries() if not e.error and "civitai" in e.metadata]
+
+    def start(self, paths: list[str] | None, kind: str = "lookup") -> dict[str, Any]:
+        """Look up ``paths`` (None: every file without info), or with kind "updates" ask
+        for newer versions of the looked-up ones; the status."""
         self.deck.civitai.client()  # refuses at once when lookups are off
         with self._guard:
             if self._running():
                 raise Busy("A Civitai lookup is already running.")
-            todo = [p for p in (paths if paths is not None else self.candidates()) if isinstance(p, str)]
-            job = {"state": "running", "total": len(todo), "todo": todo, "found": [], "missing": [],
-                   "failed": [], "started": time.time()}  # fmt: skip
+            default = self.looked_up() if kind == "updates" else self.candidates()
+            todo = [p for p in (paths if paths is not None else default) if isinstance(p, str)]
+            job = {"state": "running", "kind": kind, "total": len(todo), "todo": todo, "found": [],
+                   "missing": [], "failed": [], "started": time.time()}  # fmt: skip
             self._save(job)
             self._launch()
         return self.status()
@@ -97,6 +103,7 @@ class CivitaiBulk:
         done = job["total"] - len(job["todo"])
         return {
             "state": job["state"],
+            "kind": job.get("kind", "lookup"),
             "done": done,
             "total": job["total"],
             "current": self._current if job["state"] == "running" else None,
@@ -133,7 +140,7 @@ class CivitaiBulk:
         while job and job["todo"] and not self._stop.is_set():
             path = job["todo"][0]
             self._current = path
-            outcome = self._one(path)
+            outcome = self._one(path, job.get("kind", "lookup"))
             if outcome is None:  # cancelled while waiting out a 429
                 break
             kind, detail = outcome
@@ -147,11 +154,15 @@ class CivitaiBulk:
             job["state"] = "done"
             self._save(job)
 
-    def _one(self, path: str) -> tuple[str, Any] | None:
-        """("found", row) | ("missing", None) | ("failed", [path, sentence]); None: cancelled."""
+    def _one(self, path: str, kind: str) -> tuple[str, Any] | None:
+        """("found", None) | ("missing", None) | ("failed", [path, sentence]); None: cancelled.
+        For updates, found means a newer version, missing means up to date."""
         while True:
             try:
-                res = self.deck.civitai.lookup(path)
+                if kind == "updates":
+                    res = {"status": "found" if self.deck.civitai.check_update(path) else "missing"}
+                else:
+                    res = self.deck.civitai.lookup(path)
             except RateLimitedError as err:
                 self._waiting = min(err.retry_after, MAX_WAIT_SECONDS)
                 cancelled = self._stop.wait(self._waiting)

@@ -171,6 +171,30 @@ class CivitaiLookup:
             return True, None
         return False, f"No preview saved: {why}"
 
+    def check_update(self, rel: str) -> bool:
+        """Ask for the model's newest version; note it in X.civitai.info; True when newer."""
+        client = self.client()
+        info = self._info(rel)
+        if not isinstance(info.get("modelId"), int):
+            raise DeckError("This embedding has no Civitai info yet: Find on Civitai first.")
+        try:
+            model = client.model_or_raise(info["modelId"])
+        except civitai.RateLimited as err:
+            raise RateLimitedError(f"Civitai lookup failed: {err}", err.retry_after) from None
+        except civitai.CivitaiError as err:
+            raise DeckError(f"Civitai lookup failed: {err}") from None
+        latest = civitai.newest_version(model)
+        info_path = os.path.splitext(self.deck._abs(rel))[0] + sidecar.CIVITAI_SUFFIX
+        with self.deck.lock.hold():
+            current = self._info(rel)
+            facts = current.get("model") if isinstance(current.get("model"), dict) else {}
+            if latest:
+                facts["latestVersion"] = latest
+            current["model"] = facts
+            atomic_write_json(info_path, current, indent=4)
+        self.deck.library.refresh_one(rel)
+        return bool(latest) and latest["id"] != info.get("id")
+
     # ---- choosing another image ----------------------------------------------------------
     def _info(self, rel: str) -> dict[str, Any]:
         info_path = os.path.splitext(self.deck._abs(rel))[0] + sidecar.CIVITAI_SUFFIX

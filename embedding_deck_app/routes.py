@@ -189,9 +189,11 @@ def mount(app: FastAPI, deck: Deck, dependencies: Sequence[Any] = ()) -> None:
         return _json(await run_in_threadpool(deck.civitai.choose, _path_of(body), body.get("index")))
 
     async def civitai_bulk_start(request: Request) -> Response:
-        paths = (await _json_body(request)).get("paths")
+        body = await _json_body(request)
+        paths = body.get("paths")
         paths = [_path_of({"path": p}) for p in paths] if isinstance(paths, list) else None
-        return _json(await run_in_threadpool(deck.civitai_bulk.start, paths))
+        kind = "updates" if body.get("kind") == "updates" else "lookup"
+        return _json(await run_in_threadpool(deck.civitai_bulk.start, paths, kind))
 
     async def civitai_bulk_status(since: int = 0) -> Response:
         return _json(await run_in_threadpool(deck.civitai_bulk.status, max(0, since)))

@@ -1,6 +1,7 @@
 /**
  * Embedding Deck — Find on Civitai for many files: the toolbar's "Find on Civitai: n without
  * info" (in More on a phone), its confirmation (all of them, or only the selected cards),
+ * "Check for updates" (newer versions of the looked-up files, one request each),
  * progress with the file being looked up and Cancel, the cards updated as files are found,
  * and the summary. The server runs the job (embedding_deck_app/civitai_bulk.py); a job a
  * restart cut short carries on when this page first asks for its status.
@@ -11,6 +12,7 @@
     var POLL_MS = 800;
     var deck = null;
     var button = null;
+    var updates = null;
     var seen = 0;
     var polling = false;
     var countedFrom = null;
@@ -31,8 +33,12 @@
         }
         countedFrom = list;
         var n = withoutInfo().length;
-        button.hidden = !n || deck.settings.edeck_civitai_enabled === false || polling;
+        var off = deck.settings.edeck_civitai_enabled === false || polling;
+        button.hidden = !n || off;
         button.textContent = EDeck.t("Find on Civitai: {n} without info", {n: n});
+        updates.hidden = off || !deck.entries.some(function (e) {
+            return e.civitai;
+        });
     }
 
     function ask() {
@@ -61,9 +67,11 @@
         all.focus();
     }
 
-    function start(paths) {
+    function start(paths, kind) {
         seen = 0;
-        EDeck.api.request("POST", "/civitai/bulk", paths ? {paths: paths} : {}).then(function (status) {
+        var body = paths ? {paths: paths} : {};
+        body.kind = kind || "lookup";
+        EDeck.api.request("POST", "/civitai/bulk", body).then(function (status) {
             show(status);
             poll();
         }).catch(function (err) {
@@ -102,10 +110,14 @@
                 return lib().baseName(f[0]) + ": " + EDeck.t(f[1]);
             });
             var finished = status.state === "done";
-            var summary = EDeck.t(finished ?
+            var numbers = {found: status.found, missing: status.missing, failed: failed.length, done: status.done, total: status.total};
+            var summary = status.kind === "updates" ? EDeck.t(finished ?
+                "Civitai: {found} with a newer version, {missing} up to date, failed {failed}." :
+                "Civitai: cancelled after {done} of {total}; {found} with a newer version, {missing} up to date, failed {failed}.",
+            numbers) : EDeck.t(finished ?
                 "Civitai: found {found}, not on Civitai {missing}, failed {failed}." :
                 "Civitai: cancelled after {done} of {total}; found {found}, not on Civitai {missing}, failed {failed}.",
-            {found: status.found, missing: status.missing, failed: failed.length, done: status.done, total: status.total});
+            numbers);
             lib().toast(summary + (failed.length ? " " + failed.slice(0, 3).join("; ") : ""), false);
         }
     }
@@ -116,6 +128,7 @@
         }
         polling = true;
         button.hidden = true;
+        updates.hidden = true;
         var step = function () {
             EDeck.api.request("GET", "/civitai/bulk?since=" + seen).then(function (status) {
                 show(status);
@@ -139,8 +152,16 @@
         button = lib().h("button", {id: "embedding_deck_civitai_all", class: "edeck-button edeck-foldable", type: "button", hidden: "",
             title: EDeck.t("Look up every file without Civitai info on Civitai, one at a time (only the SHA-256 is sent)")});
         button.addEventListener("click", ask);
+        updates = lib().h("button", {id: "embedding_deck_civitai_updates", class: "edeck-button edeck-foldable", type: "button",
+            hidden: "", text: EDeck.t("Check for updates"),
+            title: EDeck.t("Ask Civitai whether the looked-up embeddings have newer versions (one request each)")});
+        updates.addEventListener("click", function () {
+            start(null, "updates");
+        });
         var tools = d.root.querySelector(".edeck-tools");
-        tools.insertBefore(button, d.root.querySelector("#embedding_deck_duplicates") || d.root.querySelector("#embedding_deck_refresh"));
+        var before = d.root.querySelector("#embedding_deck_duplicates") || d.root.querySelector("#embedding_deck_refresh");
+        tools.insertBefore(button, before);
+        tools.insertBefore(updates, before);
         var sorted = d.sorted;
         d.sorted = function () {
             var list = sorted.call(d);
@@ -148,6 +169,13 @@
             return list;
         };
         recount(d.entries);
+        // one card changed (the editor's lookup, a bulk result): count again
+        var updateEntry = d.updateEntry;
+        d.updateEntry = function (row) {
+            updateEntry.call(d, row);
+            countedFrom = null;
+            recount(d.entries);
+        };
         // a job from before a reload or a restart: show it, and the server carries on
         EDeck.api.request("GET", "/civitai/bulk").then(function (status) {
             if (status.state === "running") {

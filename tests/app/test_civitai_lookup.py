@@ -328,3 +328,19 @@ def test_bulk_lookup_cancels_and_resumes_after_a_restart(lib, fake, quick, tmp_p
     assert (status["state"], status["done"], status["found"], status["missing"]) == ("done", 2, 1, 1)
     asked = [p for p, _ in fake.requests if "by-hash" in p]
     assert len(asked) == 2  # the first file was not asked again
+
+
+def test_check_for_updates_notes_newer_versions(lib, fake, quick):
+    _publish(fake, lib, "EasyNegative.safetensors")
+    _lookup(lib, "EasyNegative.safetensors")
+    fake.models[7808] = model_record(modelVersions=[{"id": 10001, "name": "v2.0"}, {"id": 9208}])
+    count = len(fake.requests)
+    res = lib.post("/edeck/v1/civitai/bulk", json={"kind": "updates"}, headers=H)
+    assert res.json()["total"] == 1  # only the looked-up file
+    status = _wait_state(lib, "done")
+    assert (status["kind"], status["found"], status["missing"]) == ("updates", 1, 0)
+    assert [p for p, _ in fake.requests[count:]] == ["/api/v1/models/7808"]  # one request, no hash
+    row = {e["path"]: e for e in lib.get("/edeck/v1/grid").json()["entries"]}["EasyNegative.safetensors"]
+    assert row["newer"] == "v2.0"
+    with open(os.path.join(lib.folder, "EasyNegative.civitai.info"), encoding="utf-8") as fh:
+        assert json.load(fh)["id"] == 9208  # the user's own version record is kept

@@ -166,3 +166,24 @@ def test_choose_another_civitai_image(page, civitai_server):
     page.wait_for_function(pressed)
     after = os.path.getsize(os.path.join(srv.folder, "ng_deepnegative_v1_75t.preview.png"))
     assert after != before  # the red image replaced the blue one
+
+
+def test_check_for_updates_badges_cards(page, quick_civitai_server):
+    srv = quick_civitai_server
+    _publish(srv, "ng_deepnegative_v1_75t.pt")
+    page.goto(srv.url)
+    show_tab(page, "Embeddings")
+    updates = page.locator("#embedding_deck_civitai_updates")
+    page.locator(".edeck-card", has_text="ng_deepnegative_v1_75t").first.wait_for()
+    assert updates.is_hidden()  # nothing looked up yet
+    _edit(page, "ng_deepnegative_v1_75t")
+    page.locator("[data-action=civitai]").click()
+    page.locator(".edeck-modal-message", has_text="Found on Civitai").wait_for()
+    page.keyboard.press("Escape")
+    srv.fake.models[7808] = model_record(modelVersions=[{"id": 10001, "name": "v2.0"}, {"id": 9208}])
+    updates.click()
+    page.locator(
+        ".edeck-toast", has_text="Civitai: 1 with a newer version, 0 up to date, failed 0."
+    ).wait_for()
+    card = page.locator(".edeck-card", has_text="ng_deepnegative_v1_75t").first
+    card.locator(".edeck-newer").wait_for()
