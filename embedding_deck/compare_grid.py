@@ -3,7 +3,8 @@
 Pillow only. Each label says the embedding, its weight, SD version and vector count
 ("none" for the tile without them); a tile that was skipped or not generated is a grey
 box saying so. The infotext goes into the PNG's ``parameters`` text chunk, as the
-WebUI writes it, so PNG Info reads the grid.
+WebUI writes it, so PNG Info reads the grid. Also the "without | with" split a generated
+preview shows on its card.
 """
 
 from __future__ import annotations
@@ -75,6 +76,33 @@ def compose(
             tile = tile.resize((width, height))
         grid.paste(tile.convert("RGB"), (x, y + LABEL_BAND))
     return grid
+
+
+def split_pair(
+    without: Image.Image, with_: Image.Image, labels: tuple[str, str] = ("without", "with")
+) -> Image.Image:
+    """A card preview: the left half of ``without`` beside the right half of ``with_``.
+
+    Both come from the same seed and size, so the halves meet where the pictures agree and
+    the card, cropped to its middle, shows what the embedding changes at a glance. A line
+    marks the seam; a small tag in each top corner says which side is which.
+    """
+    width, height = without.size
+    if with_.size != (width, height):
+        with_ = with_.resize((width, height))
+    out = without.convert("RGB")
+    half = width // 2
+    out.paste(with_.convert("RGB").crop((half, 0, width, height)), (half, 0))
+    draw = ImageDraw.Draw(out)
+    draw.line((half, 0, half, height), fill=TEXT, width=max(1, width // 256))
+    font = _font()
+    for side, text in enumerate(labels):
+        text = _fit(draw, text, font, half - 12)
+        w = int(draw.textlength(text, font=font))
+        x = 4 if side == 0 else width - w - 12
+        draw.rectangle((x, 4, x + w + 8, 24), fill=BACKGROUND)
+        draw.text((x + 4, 6), text, fill=TEXT, font=font)
+    return out
 
 
 def png_bytes(image: Image.Image, parameters: str | None = None) -> bytes:

@@ -156,10 +156,11 @@ class CompareService:
     # ---- settings -----------------------------------------------------------------------
     def settings(self, body: dict[str, Any]) -> dict[str, Any]:
         """Base settings from an infotext and/or fields, checked; what the panel shows."""
-        base, params = self._base(body)
+        base, params = self.checked_base(body)
         return {"base": base.to_json(), "params": params}
 
-    def _base(self, body: dict[str, Any]) -> tuple[BaseSettings, dict[str, str]]:
+    def checked_base(self, body: dict[str, Any]) -> tuple[BaseSettings, dict[str, str]]:
+        """Base settings from the body's infotext and/or fields (PlanError when out of range)."""
         infotext = body.get("infotext")
         raw = body.get("base")
         if raw is not None and not isinstance(raw, dict):
@@ -191,7 +192,7 @@ class CompareService:
             raise PlanError("Send the embeddings to compare as a list of paths.")
         if len(paths) > 64:
             raise PlanError("Too many embeddings.")
-        base, _params = self._base(body)
+        base, _params = self.checked_base(body)
         weights = check_weights(body.get("weights"))
         candidates = [self._candidate(p) for p in dict.fromkeys(paths)]
         separator = body.get("separator")

@@ -23,6 +23,7 @@ from .civitai_bulk import CivitaiBulk
 from .civitai_lookup import CivitaiLookup
 from .host import Host
 from .host_reload import HostReload
+from .preview_batch import PreviewBatch
 
 log = logging.getLogger("embedding_deck")
 QUICK_RELOAD_SECONDS = 0.05  # a host that reloads this fast answers within the refresh
@@ -59,6 +60,7 @@ class Deck:
         self.same_vectors: dict[str, list[str]] = {}
         self.civitai = CivitaiLookup(self)
         self.civitai_bulk = CivitaiBulk(self)
+        self.preview_batch = PreviewBatch(self)
 
     def _reload_and_look(self) -> str:
         """The host's reload, and a sentence for the files it renamed to .corrupted meanwhile."""

@@ -201,6 +201,22 @@ def mount(app: FastAPI, deck: Deck, dependencies: Sequence[Any] = ()) -> None:
     async def civitai_bulk_cancel(request: Request) -> Response:
         return _json(await run_in_threadpool(deck.civitai_bulk.cancel))
 
+    # -- generated previews for many embeddings (preview_batch.py; the host generates)
+    async def previews_plan() -> Response:
+        return _json(await run_in_threadpool(deck.preview_batch.plan))
+
+    async def previews_start(request: Request) -> Response:
+        body = await _json_body(request)
+        paths = body.get("paths")
+        body["paths"] = [_path_of({"path": p}) for p in paths] if isinstance(paths, list) else None
+        return _json(await run_in_threadpool(deck.preview_batch.start, body))
+
+    async def previews_status(since: int = 0) -> Response:
+        return _json(await run_in_threadpool(deck.preview_batch.status, max(0, since)))
+
+    async def previews_cancel(request: Request) -> Response:
+        return _json(await run_in_threadpool(deck.preview_batch.cancel))
+
     async def upload_preview(request: Request, path: str = "") -> Response:
         await run_in_threadpool(deck.entry, path)  # refuse before reading 32 MB
         # Bodies are read on the event loop: read a few at a time (the rest wait in the
@@ -333,6 +349,10 @@ def mount(app: FastAPI, deck: Deck, dependencies: Sequence[Any] = ()) -> None:
         ("/civitai/bulk", civitai_bulk_start, ["POST"]),
         ("/civitai/bulk", civitai_bulk_status, ["GET"]),
         ("/civitai/bulk/cancel", civitai_bulk_cancel, ["POST"]),
+        ("/previews/plan", previews_plan, ["GET"]),
+        ("/previews/make", previews_start, ["POST"]),
+        ("/previews/make", previews_status, ["GET"]),
+        ("/previews/make/cancel", previews_cancel, ["POST"]),
         ("/preview", upload_preview, ["POST"]),
         ("/preview/delete", delete_preview, ["POST"]),
         ("/state", state, ["GET"]),

@@ -9,6 +9,8 @@ import sys
 import types
 
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -56,3 +58,28 @@ def webui(tmp_path):
     sys.path.remove(FAKE)
     for name in [m for m in sys.modules if m in ("modules", "launch") or m.startswith("modules.")]:
         del sys.modules[name]
+
+
+@pytest.fixture
+def fake(webui):
+    """The stand-in with an SD1 checkpoint loaded and a clean processing record."""
+    from modules import processing, shared
+
+    processing.calls.clear()
+    processing.during_sampling.clear()
+    shared.state.interrupted = shared.state.skipped = False
+    info = types.SimpleNamespace(title="v1-5-pruned-emaonly.safetensors [6ce0161689]")
+    webui.modules["sd_models"].model_data.sd_model = types.SimpleNamespace(
+        is_sd1=True, sd_checkpoint_info=info
+    )
+    webui.processing, webui.shared = processing, shared
+    yield webui
+    processing.during_sampling.clear()
+
+
+@pytest.fixture
+def fake_client(fake) -> TestClient:
+    """The routes of the stand-in with a checkpoint, as the WebUI's app mounts them."""
+    app = FastAPI()
+    fake.modules["script_callbacks"].app_started_callback(None, app)
+    return TestClient(app, base_url="http://127.0.0.1:7860")

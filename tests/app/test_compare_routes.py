@@ -39,23 +39,6 @@ def _app(webui) -> TestClient:
     return TestClient(app, base_url="http://127.0.0.1:7860")
 
 
-@pytest.fixture
-def fake(webui):
-    """The stand-in with an SD1 checkpoint loaded and a clean processing record."""
-    from modules import processing, shared
-
-    processing.calls.clear()
-    processing.during_sampling.clear()
-    shared.state.interrupted = shared.state.skipped = False
-    info = types.SimpleNamespace(title="v1-5-pruned-emaonly.safetensors [6ce0161689]")
-    webui.modules["sd_models"].model_data.sd_model = types.SimpleNamespace(
-        is_sd1=True, sd_checkpoint_info=info
-    )
-    webui.processing, webui.shared = processing, shared
-    yield webui
-    processing.during_sampling.clear()
-
-
 def _wait(client, job_id, timeout=10.0) -> dict:
     deadline = time.time() + timeout
     while time.time() < deadline:
