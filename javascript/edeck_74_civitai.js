@@ -9,11 +9,9 @@
 (function () {
     "use strict";
     var EDeck = (window.EDeck = window.EDeck || {});
-    var POLL_MS = 800;
     var deck = null;
     var button = null;
     var updates = null;
-    var seen = 0;
     var polling = false;
     var countedFrom = null;
 
@@ -68,7 +66,6 @@
     }
 
     function start(paths, kind) {
-        seen = 0;
         var body = paths ? {paths: paths} : {};
         body.kind = kind || "lookup";
         EDeck.api.request("POST", "/civitai/bulk", body).then(function (status) {
@@ -92,7 +89,6 @@
         (status.rows || []).forEach(function (row) {
             deck.updateEntry(row);
         });
-        seen = status.seen === undefined ? seen : status.seen;
         if (status.state === "running") {
             var name = status.current ? lib().baseName(status.current) : "";
             var text = status.waiting ?
@@ -129,30 +125,20 @@
         polling = true;
         button.hidden = true;
         updates.hidden = true;
-        var step = function () {
-            EDeck.api.request("GET", "/civitai/bulk?since=" + seen).then(function (status) {
-                show(status);
-                if (status.state === "running") {
-                    setTimeout(step, POLL_MS);
-                } else {
-                    polling = false;
-                    countedFrom = null;
-                    recount(deck.entries);
-                }
-            }).catch(function () {
-                setTimeout(step, POLL_MS * 4);
-            });
-        };
-        setTimeout(step, POLL_MS);
+        EDeck.jobs.follow("/civitai/bulk", show, function () {
+            polling = false;
+            countedFrom = null;
+            recount(deck.entries);
+        });
     }
 
     EDeck.hooks = EDeck.hooks || {cardClick: [], cardDecorate: [], ready: []};
     EDeck.hooks.ready.push(function (d) {
         deck = d;
-        button = lib().h("button", {id: "embedding_deck_civitai_all", class: "edeck-button edeck-foldable", type: "button", hidden: "",
+        button = lib().h("button", {id: "embedding_deck_civitai_all", class: "edeck-button edeck-fillable", type: "button", hidden: "",
             title: EDeck.t("Look up every file without Civitai info on Civitai, one at a time (only the SHA-256 is sent)")});
         button.addEventListener("click", ask);
-        updates = lib().h("button", {id: "embedding_deck_civitai_updates", class: "edeck-button edeck-foldable", type: "button",
+        updates = lib().h("button", {id: "embedding_deck_civitai_updates", class: "edeck-button edeck-fillable", type: "button",
             hidden: "", text: EDeck.t("Check for updates"),
             title: EDeck.t("Ask Civitai whether the looked-up embeddings have newer versions (one request each)")});
         updates.addEventListener("click", function () {

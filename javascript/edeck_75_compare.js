@@ -220,6 +220,9 @@
         return EDeck.api.request("GET", "/compare/support").then(function (s) {
             support = s;
             MAX = s.max_embeddings || MAX;
+            (EDeck.hooks.support || []).forEach(function (fn) {
+                fn(s);
+            });
             setSelection(selected);
             if (EDeck.deck) {
                 EDeck.deck.grid.nodes.forEach(function (card, path) {

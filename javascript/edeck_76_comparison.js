@@ -8,7 +8,7 @@
     "use strict";
     var EDeck = (window.EDeck = window.EDeck || {});
     var panel = null;
-    var state = {paths: [], base: null, job: null, timer: null, opener: null};
+    var state = {paths: [], base: null, job: null, timer: null, opener: null, opts: null};
     var NUMBERS = [["seed", "Seed", "-1", "1"], ["steps", "Steps", "1", "1"], ["width", "Width", "64", "8"], ["height", "Height", "64", "8"]];
     var ACTIVE = {queued: 1, running: 1};
 
@@ -108,7 +108,12 @@
         return /(^|\n)Steps: /.test(found) ? found : "";
     }
 
-    function open(paths, weights) {
+    /**
+     * Open the settings for paths. opts (another job using these settings, e.g. Make
+     * previews) = {title, chosen, runLabel, run(base, separator) -> Promise}: no weights,
+     * and Run hands the settings to opts.run, then the panel closes.
+     */
+    function open(paths, weights, opts) {
         if (!panel) {
             build();
         }
@@ -121,7 +126,9 @@
         }
         state.paths = paths.slice();
         state.job = null;
+        state.opts = opts || null;
         state.opener = EDeck.host.activeElement();
+        mode();
         var deck = EDeck.deck;
         var tab = deck.drawerTab || deck.state.target;
         var infotext = lastInfotext(tab);
@@ -146,7 +153,18 @@
         });
     }
 
+    function mode() {
+        var opts = state.opts;
+        $("#embedding_deck_compare_title").textContent = opts ? opts.title : EDeck.t("Compare embeddings");
+        $("[name=weights]").closest("label").hidden = !!opts;
+        $("[data-action=compare-run]").textContent = opts ? opts.runLabel : EDeck.t("Run");
+    }
+
     function chosen() {
+        if (state.opts) {
+            $(".edeck-compare-chosen").textContent = state.opts.chosen;
+            return;
+        }
         var names = state.paths.map(function (p) {
             var e = EDeck.deck.byPath.get(p);
             return e ? e.name + " (" + e.arch + ")" : p;
@@ -200,6 +218,13 @@
         var weights = $("[name=weights]").value.split(/[\s,]+/).filter(Boolean);
         message("");
         $("[data-action=compare-run]").disabled = true;
+        if (state.opts) {
+            state.opts.run(base, separator()).then(close, function (err) {
+                message(err.message);
+                buttons();
+            });
+            return;
+        }
         EDeck.api.request("POST", "/compare", {paths: state.paths, weights: weights, base: base, separator: separator()})
             .then(function (res) {
                 follow(res.status);
@@ -358,6 +383,8 @@
             EDeck.modal.close();
         }
         state.opener = EDeck.host.activeElement();
+        state.opts = null;
+        mode();
         state.paths = job.tiles.filter(function (t) {
             return t.path;
         }).map(function (t) {

@@ -60,6 +60,11 @@ EXTRA = [
     "No preview image within the NSFW setting.",
     "No preview saved: {0}",
     "Civitai lookup failed: {0}",
+    "It has a preview now.",
+    "It is no longer in the embeddings folder.",
+    "Skipped in the WebUI.",
+    "The generation failed.",
+    "The generated images could not be read ({0}).",
     "{0} had been changed by another program; your edits were merged into its new contents.",
     "This image embedding still answers to {0} in prompts: that name is stored inside the image, "
     "and renaming the file does not change it.",
@@ -90,7 +95,7 @@ ERROR_CALLS = {
 }
 SENTENCE_FUNCS = {"_write_failure", "_builtin_preview_note", "stat_sentence"}
 SENTENCE_DICTS = {"OS_ERRORS", "OS_ERROR_SENTENCES"}
-SENTENCE_CONSTANTS = {"NO_CHECKPOINT"}  # module-level sentences used in several places
+SENTENCE_CONSTANTS = {"NO_CHECKPOINT", "busy_sentence"}  # sentences named once, used in several places
 
 
 def _template(node: ast.AST) -> str | None:

@@ -1,5 +1,5 @@
 """The standalone server with a stand-in WebUI that can compare embeddings:
-``python tests/e2e/compare_server.py DIR PORT``.
+``python tests/e2e/compare_server.py DIR PORT [SECONDS_PER_TILE]``.
 
 Its ``generate`` follows tests/host_fake/modules/processing.py: each tile is one colour
 from a hash of its prompts, with an infotext saying what was asked, a short pause per tile
@@ -72,7 +72,10 @@ class ComparingWebUI(StandaloneHost):
 
 
 def main() -> None:
+    global TILE_SECONDS
     folder, port = sys.argv[1], int(sys.argv[2])
+    if len(sys.argv) > 3:  # a slower WebUI, for tests that act while it generates
+        TILE_SECONDS = float(sys.argv[3])
     serve(folder, port=port, host_factory=ComparingWebUI)
 
 

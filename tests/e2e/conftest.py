@@ -129,6 +129,13 @@ def compare_server(tmp_path):
 
 
 @pytest.fixture
+def slow_compare_server(tmp_path):
+    """The same, two seconds a tile: time to reload the page or cancel while it generates."""
+    with _running(str(tmp_path), ("2",), launcher="compare_server.py") as srv:
+        yield srv
+
+
+@pytest.fixture
 def forge_server(tmp_path):
     """A server answering as Forge (its /state host), on a private copy of the demo library."""
     with _running(str(tmp_path), ("forge",), launcher="host_name_server.py") as srv:

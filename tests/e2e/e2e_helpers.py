@@ -70,3 +70,20 @@ def _wait(page, rows, report_id, json) -> None:
         arg=json.dumps([list(r) for r in rows], separators=(",", ":"), ensure_ascii=False),
         timeout=10000,
     )
+
+
+def fill_menu(page):
+    """Open the toolbar's Fill in ▾ menu; its items (data-item = the hidden button's id)."""
+    fill = page.locator("#embedding_deck_fill")
+    fill.click()
+    assert fill.get_attribute("aria-expanded") == "true"
+    menu = page.locator(".edeck-menu")
+    menu.locator("[role=menuitem]").first.wait_for()
+    return menu
+
+
+def fill_item(page, item: str):
+    """The Fill in ▾ item that presses the hidden button with id ``item`` (menu opened)."""
+    entry = fill_menu(page).locator(f"[data-item={item}]")
+    entry.wait_for()
+    return entry

@@ -7,7 +7,7 @@ import os
 
 import pytest
 from conftest import _running
-from e2e_helpers import show_tab
+from e2e_helpers import fill_item, fill_menu, show_tab
 from fake_civitai import FakeCivitai, model_record, version_record
 
 
@@ -106,16 +106,17 @@ def test_bulk_lookup_shows_progress_updates_cards_and_sums_up(page, quick_civita
     _publish(srv, "badhandv4.pt")
     page.goto(srv.url)
     show_tab(page, "Embeddings")
-    bulk = page.locator("#embedding_deck_civitai_all")
-    bulk.wait_for()
-    assert bulk.inner_text() == "Find on Civitai: 11 without info"  # the broken file is not asked
+    page.locator("#embedding_deck_fill").wait_for()
+    bulk = fill_item(page, "embedding_deck_civitai_all")
+    assert bulk.text_content() == "Find on Civitai: 11 without info"  # the broken file is not asked
     bulk.click()
     page.locator("[data-lib=civitai-all]").click()
     toast = page.locator(".edeck-toast")
     toast.filter(has_text="Civitai: found 2, not on Civitai 9, failed 0.").wait_for(timeout=30000)
     card = page.locator(".edeck-card", has_text="ng_deepnegative_v1_75t").first
     card.locator(".edeck-thumb img").wait_for()  # updated without a refresh
-    assert bulk.inner_text() == "Find on Civitai: 9 without info"
+    assert fill_item(page, "embedding_deck_civitai_all").text_content() == "Find on Civitai: 9 without info"
+    page.keyboard.press("Escape")
     assert len([p for p, _ in srv.fake.requests if "by-hash" in p]) == 11
 
 
@@ -173,15 +174,17 @@ def test_check_for_updates_badges_cards(page, quick_civitai_server):
     _publish(srv, "ng_deepnegative_v1_75t.pt")
     page.goto(srv.url)
     show_tab(page, "Embeddings")
-    updates = page.locator("#embedding_deck_civitai_updates")
     page.locator(".edeck-card", has_text="ng_deepnegative_v1_75t").first.wait_for()
-    assert updates.is_hidden()  # nothing looked up yet
+    assert (
+        fill_menu(page).locator("[data-item=embedding_deck_civitai_updates]").count() == 0
+    )  # none looked up
+    page.keyboard.press("Escape")
     _edit(page, "ng_deepnegative_v1_75t")
     page.locator("[data-action=civitai]").click()
     page.locator(".edeck-modal-message", has_text="Found on Civitai").wait_for()
     page.keyboard.press("Escape")
     srv.fake.models[7808] = model_record(modelVersions=[{"id": 10001, "name": "v2.0"}, {"id": 9208}])
-    updates.click()
+    fill_item(page, "embedding_deck_civitai_updates").click()
     page.locator(
         ".edeck-toast", has_text="Civitai: 1 with a newer version, 0 up to date, failed 0."
     ).wait_for()
