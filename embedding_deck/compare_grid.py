@@ -85,7 +85,8 @@ def split_pair(
 
     Both come from the same seed and size, so the halves meet where the pictures agree and
     the card, cropped to its middle, shows what the embedding changes at a glance. A line
-    marks the seam; a small tag in each top corner says which side is which.
+    marks the seam; a small tag on each side of it, at the bottom, says which side is which
+    (beside the seam, as a card's crop keeps the middle and its badges cover the top).
     """
     width, height = without.size
     if with_.size != (width, height):
@@ -96,12 +97,15 @@ def split_pair(
     draw = ImageDraw.Draw(out)
     draw.line((half, 0, half, height), fill=TEXT, width=max(1, width // 256))
     font = _font()
+    if width < 192 or height < 64:  # too small to carry the tags: the seam says enough
+        return out
+    y = height - 26
     for side, text in enumerate(labels):
-        text = _fit(draw, text, font, half - 12)
+        text = _fit(draw, text, font, half - 16)
         w = int(draw.textlength(text, font=font))
-        x = 4 if side == 0 else width - w - 12
-        draw.rectangle((x, 4, x + w + 8, 24), fill=BACKGROUND)
-        draw.text((x + 4, 6), text, fill=TEXT, font=font)
+        x = half - w - 14 if side == 0 else half + 6
+        draw.rectangle((x, y, x + w + 8, y + 20), fill=BACKGROUND)
+        draw.text((x + 4, y + 2), text, fill=TEXT, font=font)
     return out
 
 

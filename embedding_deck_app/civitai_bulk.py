@@ -30,7 +30,10 @@ class CivitaiBulk(FileJob):
     file_name = JOB_FILE
     thread_name = "edeck-civitai-bulk"
     busy_sentence = "A Civitai lookup is already running."
-    pause_seconds = PAUSE_SECONDS
+
+    @property
+    def pause_seconds(self) -> float:  # read at each pause: tests shorten it
+        return PAUSE_SECONDS
 
     def __init__(self, deck: Any) -> None:
         super().__init__(deck)
@@ -65,7 +68,9 @@ class CivitaiBulk(FileJob):
             "kind": job.get("kind", "lookup"),
             "done": done,
             "total": job["total"],
-            "current": self._current if job["state"] == "running" else None,
+            "current": (self._current or next(iter(job["todo"]), None))
+            if job["state"] == "running"
+            else None,
             "waiting": self._waiting,
             "found": len(job["found"]),
             "missing": len(job["missing"]),

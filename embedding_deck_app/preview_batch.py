@@ -91,7 +91,9 @@ class PreviewBatch(FileJob):
             "message": job.get("message"),
             "done": job["total"] - len(job["todo"]),
             "total": job["total"],
-            "current": self._current if job["state"] == "running" else None,
+            "current": (self._current or next(iter(job["todo"]), None))
+            if job["state"] == "running"
+            else None,
             "made": len(job["made"]),
             "skipped": job["skipped"],
             "failed": job["failed"],

@@ -49,7 +49,7 @@
             var text = n ? EDeck.t("A preview for each of {n} embeddings: the left half without it, the right half with it, generated with the loaded {family} checkpoint, one after another in the WebUI's queue (its Interrupt stops them).",
                 {n: n, family: plan.family}) : EDeck.t("The loaded checkpoint can use none of the embeddings without a preview.");
             if (skipped.length) {
-                text += " " + EDeck.t("Skipped ({n}): {list}", {n: skipped.length, list: skipped.join("; ")});
+                text += " " + EDeck.t("Skipped ({n}): {list}", {n: skipped.length, list: skipped.join(" ")});
             }
             if (!n) {
                 lib().toast(text, false);
@@ -102,7 +102,7 @@
             EDeck.t("Previews: made {made}, skipped {skipped}, failed {failed}.", numbers) :
             EDeck.t("Previews: stopped after {done} of {total} ({why}); made {made}, skipped {skipped}, failed {failed}.", numbers);
         var why = reasons(status.failed.concat(status.skipped)).slice(0, 3);
-        return text + (why.length ? " " + why.join("; ") : "");
+        return text + (why.length ? " " + why.join(" ") : "");
     }
 
     function poll() {

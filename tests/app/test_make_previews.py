@@ -150,6 +150,7 @@ def test_a_job_cut_short_by_a_restart_carries_on(fake, fake_client):
     deck = fake.script._get_deck()
     job = {"state": "running", "total": 2, "todo": usable[:2], "made": [], "skipped": [], "failed": [],
            "base": {**BASE, "seed": 5}, "separator": None, "started": 0}  # fmt: skip
+    os.makedirs(os.path.dirname(deck.preview_batch.file), exist_ok=True)  # made on first write
     with open(deck.preview_batch.file, "w", encoding="utf-8") as fh:
         json.dump(job, fh)
     from embedding_deck_app.preview_batch import PreviewBatch

@@ -207,6 +207,22 @@ def test_grid_has_every_tile_labels_and_parameters():
         assert img.info["parameters"] == "a cat\nSteps: 1"
 
 
+def test_split_pair_is_without_left_and_with_right_with_tags_beside_the_seam():
+    red, blue = Image.new("RGB", (256, 256), (255, 0, 0)), Image.new("RGB", (256, 256), (0, 0, 255))
+    split = compare_grid.split_pair(red, blue)
+    assert split.size == (256, 256)
+    assert split.getpixel((5, 5)) == (255, 0, 0) and split.getpixel((250, 5)) == (0, 0, 255)
+    # the tags sit at the bottom, next to the seam (a portrait card crops the sides away)
+    assert split.getpixel((120, 250)) == compare_grid.BACKGROUND
+    assert split.getpixel((136, 250)) == compare_grid.BACKGROUND
+    assert split.getpixel((5, 250)) == (255, 0, 0) and split.getpixel((250, 250)) == (0, 0, 255)
+    # a "with" of another size is fitted; a tiny one gets no tags
+    small = compare_grid.split_pair(
+        Image.new("RGB", (64, 64), (255, 0, 0)), Image.new("RGB", (32, 32), (0, 0, 255))
+    )
+    assert small.getpixel((10, 60)) == (255, 0, 0) and small.getpixel((54, 60)) == (0, 0, 255)
+
+
 def test_nearest_ranks_the_equal_token_first_with_similarity_one():
     rng = np.random.default_rng(0)
     matrix = rng.standard_normal((50, 16)).astype(np.float32)
