@@ -94,11 +94,15 @@ def _print_table(entries: list) -> None:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    return _serve_folder(args.embeddings_dir, args)
+
+
+def _serve_folder(folder: str, args: argparse.Namespace) -> int:
     # The app layer (gradio) is imported only here, so ``import embedding_deck`` stays pure.
     from embedding_deck_app.standalone import serve
 
     serve(
-        args.embeddings_dir,
+        folder,
         args.host,
         args.port,
         auth=_auth(args.auth),
@@ -121,7 +125,6 @@ def _auth(value: str | None) -> tuple[str, str] | None:
 
 def _demo(args: argparse.Namespace) -> int:
     from embedding_deck_app import demo
-    from embedding_deck_app.standalone import serve
 
     if demo.port_in_use(args.host, args.port):
         busy = f"port {args.port} is in use (a demo already running?)"
@@ -129,17 +132,7 @@ def _demo(args: argparse.Namespace) -> int:
         return 2
     folder = demo.create(args.dir or demo.folder_for_port(default_cache_dir(), args.port))
     print(f"Demo embeddings: a fresh copy for port {args.port} in {folder}", flush=True)
-    serve(
-        folder,
-        args.host,
-        args.port,
-        auth=_auth(args.auth),
-        lang=args.lang,
-        allowed_hosts=args.allowed_host,
-        civitai_url=args.civitai_url,
-        civitai_key_file=args.civitai_key_file,
-    )
-    return 0
+    return _serve_folder(folder, args)
 
 
 def _add_server_flags(parser: argparse.ArgumentParser) -> None:

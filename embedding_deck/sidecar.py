@@ -122,6 +122,11 @@ def json_path_for(embedding_abs: str) -> str:
     return os.path.splitext(embedding_abs)[0] + JSON_SUFFIX
 
 
+def civitai_path_for(embedding_abs: str) -> str:
+    """Civitai Helper's record of an embedding: ``<path without extension>.civitai.info``."""
+    return os.path.splitext(embedding_abs)[0] + CIVITAI_SUFFIX
+
+
 def read_user_metadata(path: str) -> tuple[dict[str, Any], str | None]:
     """(the X.json dict, its stamp); ({}, None) when absent. Raises StaleWrite-free errors:
     ``ValueError`` with a sentence when the file is not a JSON object."""

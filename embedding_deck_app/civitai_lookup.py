@@ -131,7 +131,7 @@ class CivitaiLookup:
         path = self.deck._abs(rel)
         entry = self.deck.entry(rel)
         json_file = sidecar.json_path_for(path)
-        info_path = os.path.splitext(path)[0] + sidecar.CIVITAI_SUFFIX
+        info_path = sidecar.civitai_path_for(path)
         with self.deck.lock.hold():
             atomic_write_json(info_path, civitai.info_file(record, model), indent=4)
             user, stamp = sidecar.read_user_metadata(json_file)
@@ -184,7 +184,7 @@ class CivitaiLookup:
         except civitai.CivitaiError as err:
             raise DeckError(f"Civitai lookup failed: {err}") from None
         latest = civitai.newest_version(model)
-        info_path = os.path.splitext(self.deck._abs(rel))[0] + sidecar.CIVITAI_SUFFIX
+        info_path = sidecar.civitai_path_for(self.deck._abs(rel))
         with self.deck.lock.hold():
             current = self._info(rel)
             facts = current.get("model") if isinstance(current.get("model"), dict) else {}
@@ -197,7 +197,7 @@ class CivitaiLookup:
 
     # ---- choosing another image ----------------------------------------------------------
     def _info(self, rel: str) -> dict[str, Any]:
-        info_path = os.path.splitext(self.deck._abs(rel))[0] + sidecar.CIVITAI_SUFFIX
+        info_path = sidecar.civitai_path_for(self.deck._abs(rel))
         try:
             with open(info_path, encoding="utf-8") as fh:
                 info = json.load(fh)
@@ -239,7 +239,7 @@ class CivitaiLookup:
 
     def _note_preview(self, rel: str, url: str, nsfw_level: int) -> None:
         """Which image became the preview, in X.civitai.info (the card blurs an NSFW one)."""
-        info_path = os.path.splitext(self.deck._abs(rel))[0] + sidecar.CIVITAI_SUFFIX
+        info_path = sidecar.civitai_path_for(self.deck._abs(rel))
         with self.deck.lock.hold():
             try:
                 with open(info_path, encoding="utf-8") as fh:
