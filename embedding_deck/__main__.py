@@ -1,4 +1,4 @@
-"""Command line: ``python -m embedding_deck scan DIR [--json] | serve | demo``.
+"""Command line: ``python -m embedding_deck scan DIR [--json] [--query Q] | serve | demo``.
 
 The scan output is the public JSON contract documented in README.md. Exit status is 0
 even when some files are broken (their entries carry ``error``); 2 when DIR is unusable.
@@ -12,8 +12,9 @@ import os
 import sys
 from collections.abc import Callable
 
+from . import query_syntax
 from .index import Library, cache_file_for, default_cache_dir
-from .query import ordered
+from .query import ordered, search_row
 
 
 def _cache_path(root: str) -> str:
@@ -31,6 +32,13 @@ def _scan(args: argparse.Namespace) -> int:
     except OSError as err:
         print(f"error: cannot list {args.dir}: {err.strerror}", file=sys.stderr)
         return 2
+    if args.query:
+        parsed = query_syntax.parse(args.query)
+        for problem in parsed.problems:  # a malformed query still runs: say what was read
+            print(f"query: {problem}", file=sys.stderr)
+        if parsed.syntax or parsed.problems:
+            print(f"query: {query_syntax.explain(parsed) or 'everything'}", file=sys.stderr)
+        entries = [e for e in entries if query_syntax.test(parsed, search_row(e))]
     if args.json:
         # one object per line: readable, greppable, and encoded by json's C encoder
         encode = _line_encoder()
@@ -160,6 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     scan = sub.add_parser("scan", help="list the embeddings in a folder")
     scan.add_argument("dir")
     scan.add_argument("--json", action="store_true", help="print the entries as a JSON array")
+    scan.add_argument("--query", help='only entries matching a search-box query, e.g. "arch:sdxl -name:old"')
     scan.add_argument("--no-cache", action="store_true", help="ignore and do not write the cache")
     scan.set_defaults(func=_scan)
     serve = sub.add_parser("serve", help="run the standalone tab on an embeddings folder")

@@ -111,3 +111,12 @@ def _iso_fallback(ts: float) -> str | None:
         return datetime.fromtimestamp(ts, tz=timezone.utc).isoformat(timespec="seconds")
     except (OverflowError, OSError, ValueError):
         return None
+
+
+def family_of(e: Entry) -> str:
+    """The SD version that decides compatibility: the file's width, or the editor's override
+    where the width names no family (a known width wins whatever a label says)."""
+    override = e.metadata.get("sd version")
+    if e.arch == "unknown" and e.error is None and override in ("SD1", "SD2", "SDXL"):
+        return override
+    return e.arch

@@ -1,8 +1,8 @@
 """Search, sort and folder tree over entries: pure functions, twin of ``edeck_12_query.js``.
 
-Search: the query is split on whitespace; every term must occur (case-insensitive) in the
-entry's name, path, description or notes. A folder filter keeps that folder and its
-sub-folders. Sort keys: path, name, created, modified, size, vectors; ties break by path.
+Search: the search box's query syntax (``query_syntax``: words that must all occur in the
+name, path, description or notes, phrases, NOT, OR, fields). A folder filter keeps that
+folder and its sub-folders. Sort keys: path, name, created, modified, size, vectors; ties break by path.
 Paths, names and tree folders share one natural order: case-insensitive, "/" segment by
 segment, digit runs by number ("SD2" before "SD15"), other text by code point.
 """
@@ -14,34 +14,36 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .entry import Entry
+from . import query_syntax
+from .entry import Entry, family_of
 
 SORT_KEYS = ("path", "name", "created", "modified", "size", "vectors")
 _DIGIT_RUNS = re.compile(r"([0-9]+)")
 
 
-def haystack(entry: Entry) -> str:
-    """The lower-cased text a search looks in."""
+def search_row(entry: Entry) -> dict[str, Any]:
+    """The fields a search looks at, as the grid row carries them."""
     meta = entry.metadata
-    parts = [entry.name, entry.path, _text(meta.get("description")), _text(meta.get("notes"))]
-    return "\n".join(parts).lower()
+    tags = meta.get("tags")
+    return {
+        "name": entry.name,
+        "path": entry.path,
+        "folder": entry.folder,
+        "description": _text(meta.get("description")),
+        "notes": _text(meta.get("notes")),
+        "tags": tags if isinstance(tags, list) else [],
+        "arch": family_of(entry),
+        "vectors": entry.vectors,
+    }
 
 
 def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
-def matches(entry: Entry, terms: list[str], folder: str = "") -> bool:
-    """True when ``entry`` is inside ``folder`` and contains every term."""
-    if folder and not (entry.folder == folder or entry.folder.startswith(folder + "/")):
-        return False
-    text = haystack(entry)
-    return all(term in text for term in terms)
-
-
-def split_terms(query: str) -> list[str]:
-    """Whitespace-separated, lower-cased search terms."""
-    return [t for t in query.lower().split() if t]
+def in_folder(entry: Entry, folder: str) -> bool:
+    """True when ``entry`` is in ``folder`` or below it ("" is everything)."""
+    return not folder or entry.folder == folder or entry.folder.startswith(folder + "/")
 
 
 def _run_key(run: str, is_digits: bool) -> Any:
@@ -93,8 +95,8 @@ class Query:
 
     def run(self, entries: list[Entry]) -> list[Entry]:
         """Filter then sort."""
-        terms = split_terms(self.text)
-        kept = [e for e in entries if matches(e, terms, self.folder)]
+        parsed = query_syntax.parse(self.text)
+        kept = [e for e in entries if in_folder(e, self.folder) and query_syntax.test(parsed, search_row(e))]
         return ordered(kept, self.sort, self.descending)
 
 

@@ -9,7 +9,7 @@ import threading
 from typing import Any
 
 from embedding_deck import Library, fileops, journal, orphans, previews, sidecar, user_metadata
-from embedding_deck.entry import Entry
+from embedding_deck.entry import Entry, family_of
 from embedding_deck.errors import DeckError, NotFound, StaleWrite, UnreadableFile
 from embedding_deck.formats.torch_pickle import A1111_REFUSES_GLOBAL, A1111_REFUSES_ZIP
 from embedding_deck.index import cache_file_for
@@ -174,7 +174,7 @@ class Deck:
             "path": e.path,
             "folder": e.folder,
             "format": e.format,
-            "arch": _arch(e),
+            "arch": family_of(e),
             "vectors": e.vectors,
             "size": e.size,
             "created": e.created,
@@ -195,6 +195,7 @@ class Deck:
             "hidden": e.hidden,
             "weight": _preferred_weight(meta),
             "target": "positive" if meta.get("default target") == "positive" else "negative",
+            **_tags(meta),
         }
 
     def _host_warnings(self, e: Entry) -> dict[str, Any]:
@@ -218,7 +219,7 @@ class Deck:
         refused = self._host_warnings(e)["refused"]
         if refused:
             return refused
-        arch = _arch(e)
+        arch = family_of(e)
         if family and arch != family:
             if arch == "unknown":
                 return "Its width fits no SD1, SD2 or SDXL model, so the WebUI skips it."
@@ -398,13 +399,10 @@ def renamed_sentence(paths: list[str]) -> str:
     )
 
 
-def _arch(e: Entry) -> str:
-    # The editor's SD-version override names a family only where the file cannot: a known
-    # width decides compatibility, whatever a label says.
-    override = e.metadata.get("sd version")
-    if e.arch == "unknown" and e.error is None and override in ("SD1", "SD2", "SDXL"):
-        return override
-    return e.arch
+def _tags(meta: dict[str, Any]) -> dict[str, Any]:
+    # sent only when there are some (rows of 10,000 files add up)
+    tags = meta.get("tags")
+    return {"tags": tags} if isinstance(tags, list) and tags else {}
 
 
 def _description_file(entry: Entry) -> str | None:

@@ -27,6 +27,12 @@ SORT_LABELS = {
 }
 
 
+SEARCH_TITLE = (
+    'Search (press / to focus). Every word must match. "exact phrase", -word (not), a OR b; '
+    "fields: name: desc: notes: tag: folder: arch:sdxl vectors:>8"
+)
+
+
 def root_html(size: str = "medium") -> str:
     """The static skeleton; labels are plain text nodes so WebUI localization applies."""
     options = "".join(f'<option value="{k}">{escape(SORT_LABELS[k])}</option>' for k in SORT_KEYS)
@@ -34,7 +40,9 @@ def root_html(size: str = "medium") -> str:
 <div id="embedding_deck_root" class="edeck-root" data-edeck-size="{escape(size)}">
   <div class="edeck-toolbar" role="toolbar" aria-label="Embedding Deck tools">
     <input id="embedding_deck_search" class="edeck-search" type="search" autocomplete="off"
-      placeholder="Search name, path, description, notes" title="Search (press / to focus)"
+      placeholder="Search name, path, description, notes"
+      title="{escape(SEARCH_TITLE)}"
+      aria-describedby="embedding_deck_query_hint"
       aria-label="Search name, path, description, notes">
     <div class="edeck-tools">
     <select id="embedding_deck_sort" class="edeck-select" title="Sort by"
@@ -56,6 +64,7 @@ def root_html(size: str = "medium") -> str:
     <span id="embedding_deck_status" class="edeck-status" role="status" aria-live="polite"
       data-total="0" data-visible="0"></span>
   </div>
+  <p id="embedding_deck_query_hint" class="edeck-query-hint" aria-live="polite" hidden></p>
   <div id="embedding_deck_message" class="edeck-message" role="alert" hidden></div>
   <div class="edeck-body">
     <nav id="embedding_deck_tree" class="edeck-tree" aria-label="Folders" hidden></nav>

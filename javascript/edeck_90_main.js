@@ -146,15 +146,34 @@
         return this.sortedCache.list;
     };
 
+    /** The search text parsed (once per text), and what it was understood as shown under the toolbar. */
+    Deck.prototype.parsedQuery = function (text) {
+        if (this.parsedCache && this.parsedCache.text === text) {
+            return this.parsedCache.parsed;
+        }
+        var parsed = EDeck.syntax.parse(text);
+        this.parsedCache = {text: text, parsed: parsed};
+        var hint = this.root.querySelector("#embedding_deck_query_hint");
+        var said = parsed.syntax || parsed.problems.length ?
+            EDeck.t("Searching: {query}", {query: EDeck.syntax.explain(parsed, EDeck.t) || EDeck.t("everything")}) : "";
+        var problems = parsed.problems.map(function (p) {
+            return EDeck.t(p);
+        });
+        hint.hidden = !said;
+        hint.textContent = [said].concat(problems).join(" ");
+        hint.classList.toggle("edeck-query-problem", !!problems.length);
+        return parsed;
+    };
+
     /** Recompute the visible list and repaint; keepScroll keeps the grid where it was. */
     Deck.prototype.apply = function (keepScroll) {
         var Q = EDeck.query;
         var st = this.state;
-        var terms = Q.splitTerms(st.text);
+        var parsed = this.parsedQuery(st.text);
         var family = this.family;
         var hidden = Q.showHidden(EDeck.host.opts().extra_networks_hidden_models, st.text, st.folder);
         var visible = this.sorted().filter(function (e) {
-            return (hidden || !e.hidden) && Q.matches(e, terms, st.folder) &&
+            return (hidden || !e.hidden) && Q.matches(e, [], st.folder) && EDeck.syntax.test(parsed, e) &&
                 !(st.hideIncompatible && Q.incompatibility(e, family));
         });
         this.visible = visible;

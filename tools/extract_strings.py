@@ -42,6 +42,17 @@ EXTRA = [
     "negative",
     "75 per chunk",
     "skipped by the WebUI",
+    # the search's "understood as" parts (edeck_14_syntax.js SAID, through EDeck.t)
+    'name contains "{v}"',
+    'description contains "{v}"',
+    'notes contain "{v}"',
+    'tag is "{v}"',
+    'in folder "{v}"',
+    "SD version is {v}",
+    "vectors {op} {v}",
+    "NOT {part}",
+    "OR",
+    "AND",
     # server sentences returned as values rather than raised
     "Rescanned the folder.",
     "WebUI is reloading embeddings…",

@@ -25,7 +25,8 @@ def _expected(server, **query) -> list[str]:
             vectors=r["vectors"],
             created=r["created"],
             modified=r["modified"],
-            metadata={"description": r["description"], "notes": r["notes"]},
+            metadata={"description": r["description"], "notes": r["notes"], "tags": r.get("tags", [])},
+            arch=r["arch"],
         )
         for r in rows
     ]
@@ -74,6 +75,28 @@ def test_search_as_you_type(page, server):
     assert card_paths(page) == ["EasyNegative.safetensors"]
     search.fill("sdxl/")
     assert card_paths(page) == _expected(server, text="sdxl/")
+
+
+def test_query_syntax_filters_and_says_what_it_understood(page, server):
+    open_deck(page, server)
+    search = page.locator("#embedding_deck_search")
+    hint = page.locator("#embedding_deck_query_hint")
+    search.fill("easy")
+    assert hint.is_hidden()  # plain words: nothing to explain
+    search.fill("arch:sdxl -name:unaesthetic")
+    assert card_paths(page) == ["SDXL/negativeXL_D.safetensors"]
+    assert hint.inner_text() == 'Searching: SD version is SDXL AND NOT name contains "unaesthetic"'
+    assert card_paths(page) == _expected(server, text="arch:sdxl -name:unaesthetic")
+    search.fill('"classic" OR vectors:>50')  # EasyNegative's description, ng_deepnegative's 75
+    assert card_paths(page) == _expected(server, text='"classic" OR vectors:>50')
+    assert sorted(card_paths(page)) == ["EasyNegative.safetensors", "ng_deepnegative_v1_75t.pt"]
+    search.fill("vectors:many folder:SD15")  # malformed: the rest still applies, and it says so
+    assert card_paths(page) == ["SD15/EasyNegative.safetensors"]
+    assert "vectors: takes a number such as 8" in hint.inner_text()
+    assert "in folder" in hint.inner_text()
+    search.fill("")
+    assert hint.is_hidden()
+    assert "exact phrase" in search.get_attribute("title")
 
 
 @pytest.mark.parametrize("key", ["path", "name", "created", "modified", "size", "vectors"])

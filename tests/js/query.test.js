@@ -6,6 +6,7 @@ const path = require("node:path");
 const fs = require("node:fs");
 const Q = require("../../javascript/edeck_12_query.js");
 const F = require("../../javascript/edeck_13_format.js");
+const S = require("../../javascript/edeck_14_syntax.js");
 
 const table = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "cases", "query.json"), "utf8"));
 
@@ -14,6 +15,8 @@ function rows() {
         ...r,
         description: (r.metadata || {}).description || "",
         notes: (r.metadata || {}).notes || "",
+        tags: (r.metadata || {}).tags || [],
+        arch: r.arch || "unknown",
     }));
 }
 
@@ -21,6 +24,17 @@ for (const c of table.cases) {
     test(`query case ${c.id}`, () => {
         const got = Q.run(rows(), {text: c.text || "", folder: c.folder || "", sort: c.sort || "path", desc: !!c.desc});
         assert.deepEqual(got.map((e) => e.path), c.expect);
+    });
+}
+
+for (const c of table.syntax) {
+    test(`query syntax case ${c.id}`, () => {
+        const parsed = S.parse(c.text);
+        const got = Q.ordered(rows().filter((e) => S.test(parsed, e)), "path", false);
+        assert.deepEqual(got.map((e) => e.path), c.expect);
+        assert.equal(S.explain(parsed), c.explain);
+        assert.deepEqual(parsed.problems, c.problems);
+        assert.equal(parsed.syntax, c.syntax);
     });
 }
 

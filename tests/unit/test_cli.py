@@ -58,6 +58,20 @@ def test_scan_json_contract(emb_dir):
     assert rows["evil.pt"]["error"].startswith("Refused")
 
 
+def test_scan_query_uses_the_search_box_syntax(emb_dir):
+    f.write_safetensors(str(emb_dir / "EasyNegative.safetensors"), {"emb_params": (8, 768)})
+    f.write_safetensors(str(emb_dir / "big.safetensors"), {"emb_params": (75, 768)})
+    f.write_safetensors(str(emb_dir / "negXL.safetensors"), {"clip_l": (4, 768), "clip_g": (4, 1280)})
+    (emb_dir / "EasyNegative.json").write_text('{"description": "classic", "tags": ["Hands"]}')
+    out = run("scan", str(emb_dir), "--json", "--no-cache", "--query", "arch:sd1 vectors:<10 OR tag:hands")
+    assert out.returncode == 0, out.stderr
+    assert [r["path"] for r in json.loads(out.stdout)] == ["EasyNegative.safetensors"]
+    assert "SD version is SD1 AND (vectors < 10 OR tag is" in out.stderr
+    bad = run("scan", str(emb_dir), "--json", "--no-cache", "--query", "vectors:lots -classic")
+    assert bad.returncode == 0 and "vectors: takes a number" in bad.stderr
+    assert [r["path"] for r in json.loads(bad.stdout)] == ["big.safetensors", "negXL.safetensors"]
+
+
 def test_scan_table_and_bad_dir(emb_dir, tmp_path):
     f.write_safetensors(str(emb_dir / "a.safetensors"), {"emb_params": (2, 1024)})
     out = run("scan", str(emb_dir))

@@ -8,6 +8,7 @@ import os
 import pytest
 from support import HERE
 
+from embedding_deck import query_syntax
 from embedding_deck.entry import Entry
 from embedding_deck.query import Query, folder_tree, natural_key, ordered
 
@@ -31,6 +32,7 @@ def entries_from(rows: list[dict]) -> list[Entry]:
             created=r["created"],
             modified=r["modified"],
             metadata=r.get("metadata", {}),
+            arch=r.get("arch", "unknown"),
         )
         for r in rows
     ]
@@ -85,3 +87,13 @@ def test_iso_time_matches_gmtime_for_every_second_it_remembers():
         assert iso_time(ts) == fresh(ts), ts
     assert iso_time(None) is None
     assert iso_time(float("inf")) is None and iso_time(float("nan")) is None
+
+
+@pytest.mark.parametrize("case", load_cases()["syntax"], ids=lambda c: c["id"])
+def test_query_syntax_cases(case):
+    entries = entries_from(load_cases()["entries"])
+    assert [e.path for e in Query(case["text"]).run(entries)] == case["expect"]
+    parsed = query_syntax.parse(case["text"])
+    assert query_syntax.explain(parsed) == case["explain"]
+    assert parsed.problems == case["problems"]
+    assert parsed.syntax is case["syntax"]
