@@ -21,7 +21,7 @@ SORT_KEYS = ("path", "name", "created", "modified", "size", "vectors")
 _DIGIT_RUNS = re.compile(r"([0-9]+)")
 
 
-def search_row(entry: Entry) -> dict[str, Any]:
+def search_row(entry: Entry, fav: bool = False) -> dict[str, Any]:
     """The fields a search looks at, as the grid row carries them."""
     meta = entry.metadata
     tags = meta.get("tags")
@@ -34,6 +34,7 @@ def search_row(entry: Entry) -> dict[str, Any]:
         "tags": tags if isinstance(tags, list) else [],
         "arch": family_of(entry),
         "vectors": entry.vectors,
+        "fav": fav,
     }
 
 
@@ -92,11 +93,17 @@ class Query:
     folder: str = ""
     sort: str = "path"
     descending: bool = False
+    favourites: frozenset[str] = frozenset()
 
     def run(self, entries: list[Entry]) -> list[Entry]:
         """Filter then sort."""
         parsed = query_syntax.parse(self.text)
-        kept = [e for e in entries if in_folder(e, self.folder) and query_syntax.test(parsed, search_row(e))]
+        favs = self.favourites
+        kept = [
+            e
+            for e in entries
+            if in_folder(e, self.folder) and query_syntax.test(parsed, search_row(e, e.path in favs))
+        ]
         return ordered(kept, self.sort, self.descending)
 
 

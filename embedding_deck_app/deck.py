@@ -11,6 +11,7 @@ from typing import Any
 from embedding_deck import Library, fileops, journal, orphans, previews, sidecar, user_metadata
 from embedding_deck.entry import Entry, family_of
 from embedding_deck.errors import DeckError, NotFound, StaleWrite, UnreadableFile
+from embedding_deck.favourites import Favourites
 from embedding_deck.formats.torch_pickle import A1111_REFUSES_GLOBAL, A1111_REFUSES_ZIP
 from embedding_deck.index import cache_file_for
 from embedding_deck.journal import OS_CAUSES
@@ -61,6 +62,8 @@ class Deck:
         self.civitai = CivitaiLookup(self)
         self.civitai_bulk = CivitaiBulk(self)
         self.preview_batch = PreviewBatch(self)
+        self.favourites = Favourites(host.cache_dir, self.sha256)
+        self.favourite_paths: set[str] = set()
 
     def _reload_and_look(self) -> str:
         """The host's reload, and a sentence for the files it renamed to .corrupted meanwhile."""
@@ -155,6 +158,7 @@ class Deck:
                 "entries": [],
                 "folders": [],
             }
+        self.refresh_favourites(entries)
         payload = {
             "error": None,
             "family": self.host.model_family(),
@@ -165,6 +169,22 @@ class Deck:
         if not entries:  # the empty state tells where to put files; otherwise not needed
             payload["root"] = self.host.embeddings_dir
         return payload
+
+    def refresh_favourites(self, entries: list[Entry] | None = None) -> None:
+        """Which files are favourites now (favourites moved or renamed are found by hash)."""
+        listed = entries if entries is not None else self.entries()
+        self.favourite_paths = self.favourites.paths((e.path, e.size) for e in listed if not e.error)
+
+    def set_favourite(self, rel: str, on: Any) -> dict[str, Any]:
+        """Make an embedding a favourite, or not; its grid row."""
+        entry = self.entry(rel)
+        if entry.error:
+            raise UnreadableFile(f"This file is not a readable embedding: {entry.error}")
+        if self.favourites.set(rel, entry.size, bool(on)):
+            self.favourite_paths.add(rel)
+        else:
+            self.favourite_paths.discard(rel)
+        return {"row": self._grid_row(entry)}
 
     def _grid_row(self, e: Entry) -> dict[str, Any]:
         meta = e.metadata
@@ -196,6 +216,7 @@ class Deck:
             "weight": _preferred_weight(meta),
             "target": "positive" if meta.get("default target") == "positive" else "negative",
             **_tags(meta),
+            **({"fav": True} if e.path in self.favourite_paths else {}),
         }
 
     def _host_warnings(self, e: Entry) -> dict[str, Any]:

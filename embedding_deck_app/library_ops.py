@@ -69,6 +69,8 @@ class LibraryOps:
         new = lib.get(moved.new) if moved.new else None
         if new is not None:
             before.update(new.collides_with)
+        if moved.old in self.deck.favourite_paths:  # it stays a favourite under its new name
+            self.deck.refresh_favourites()
         affected = [r for r in sorted(before) if r not in (moved.old, moved.new)]
         rows = [self.deck._grid_row(new)] if new is not None else []
         rows += [self.deck._grid_row(e) for e in (lib.get(r) for r in affected) if e is not None]

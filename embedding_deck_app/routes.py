@@ -201,6 +201,10 @@ def mount(app: FastAPI, deck: Deck, dependencies: Sequence[Any] = ()) -> None:
     async def civitai_bulk_cancel(request: Request) -> Response:
         return _json(await run_in_threadpool(deck.civitai_bulk.cancel))
 
+    async def favourite(request: Request) -> Response:
+        body = await _json_body(request)
+        return _json(await run_in_threadpool(deck.set_favourite, _path_of(body), body.get("on")))
+
     # -- generated previews for many embeddings (preview_batch.py; the host generates)
     async def previews_plan() -> Response:
         return _json(await run_in_threadpool(deck.preview_batch.plan))
@@ -349,6 +353,7 @@ def mount(app: FastAPI, deck: Deck, dependencies: Sequence[Any] = ()) -> None:
         ("/civitai/bulk", civitai_bulk_start, ["POST"]),
         ("/civitai/bulk", civitai_bulk_status, ["GET"]),
         ("/civitai/bulk/cancel", civitai_bulk_cancel, ["POST"]),
+        ("/favourite", favourite, ["POST"]),
         ("/previews/plan", previews_plan, ["GET"]),
         ("/previews/make", previews_start, ["POST"]),
         ("/previews/make", previews_status, ["GET"]),

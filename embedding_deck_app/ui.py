@@ -29,7 +29,7 @@ SORT_LABELS = {
 
 SEARCH_TITLE = (
     'Search (press / to focus). Every word must match. "exact phrase", -word (not), a OR b; '
-    "fields: name: desc: notes: tag: folder: arch:sdxl vectors:>8"
+    "fields: name: desc: notes: tag: folder: arch:sdxl vectors:>8 fav:yes"
 )
 
 

@@ -2,13 +2,15 @@
  * Embedding Deck — PURE query syntax of the search box, twin of embedding_deck/query_syntax.py
  * (both tested against tests/cases/query.json, key "syntax"). Words AND, each in the name,
  * path, description or notes; "exact phrase"; -word NOT; a OR b; fields name: desc: notes:
- * tag: folder: arch:sdxl vectors:>8. Nothing is refused: what cannot be read becomes a
+ * tag: folder: arch:sdxl vectors:>8 fav:yes. Nothing is refused: what cannot be read becomes a
  * problem sentence, the rest applies, and explain() says what was understood.
  */
 (function (root) {
     "use strict";
 
-    var FIELDS = ["name", "desc", "notes", "tag", "folder", "arch", "vectors"];
+    var FIELDS = ["name", "desc", "notes", "tag", "folder", "arch", "vectors", "fav"];
+    var YES = ["yes", "true", "1", "on"];
+    var NO = ["no", "false", "0", "off"];
     var ARCHES = {sd1: "SD1", sd15: "SD1", "sd1.5": "SD1", sd2: "SD2", sd21: "SD2", "sd2.1": "SD2",
         sdxl: "SDXL", xl: "SDXL", unknown: "unknown"};
     var FIELD = /^([A-Za-z]+):/;
@@ -87,6 +89,14 @@
             }
             return {field: "vectors", value: parseInt(num[2], 10), neg: neg, op: num[1] || "="};
         }
+        if (name === "fav") {
+            var yes = YES.indexOf(value.toLowerCase()) !== -1;
+            if (!yes && NO.indexOf(value.toLowerCase()) === -1) {
+                problems.push("fav: is yes or no; \"" + value + "\" was left out.");
+                return null;
+            }
+            return {field: "fav", value: yes, neg: neg, op: ""};
+        }
         if (name === "folder") {
             value = value.replace(/^\/+|\/+$/g, "");
         }
@@ -152,6 +162,8 @@
             return f === v || f.indexOf(v + "/") === 0;
         case "arch":
             return e.arch === v;
+        case "fav":
+            return !!e.fav === v;
         default:
             var n = e.vectors;
             if (n === null || n === undefined) {
@@ -187,6 +199,7 @@
         arch: "SD version is {v}",
         vectors: "vectors {op} {v}",
     };
+    var SAID_FAV = {true: "a favourite", false: "not a favourite"};
 
     /** What the query was understood as, in words; tr translates each part (optional). */
     function explain(parsed, tr) {
@@ -197,7 +210,7 @@
         };
         return parsed.groups.map(function (group) {
             var said = group.map(function (t) {
-                var part = say(SAID[t.field], {v: t.value, op: t.op});
+                var part = t.field === "fav" ? say(SAID_FAV[t.value], {}) : say(SAID[t.field], {v: t.value, op: t.op});
                 return t.neg ? say("NOT {part}", {part: part}) : part;
             }).join(" " + say("OR", {}) + " ");
             return group.length > 1 ? "(" + said + ")" : said;

@@ -38,6 +38,8 @@
             label: EDeck.t(inPos ? "Remove from the positive prompt" : "Insert into the positive prompt"),
             run: run("positive"),
         });
+        list.push({name: "favourite", label: EDeck.t(entry.fav ? "Remove from favourites" : "Add to favourites"),
+            run: run("favourite")});
         if (EDeck.compare) {
             var can = EDeck.compare.support().available;
             var chosen = EDeck.compare.selected().indexOf(entry.path) !== -1;

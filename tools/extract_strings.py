@@ -50,6 +50,8 @@ EXTRA = [
     'in folder "{v}"',
     "SD version is {v}",
     "vectors {op} {v}",
+    "a favourite",
+    "not a favourite",
     "NOT {part}",
     "OR",
     "AND",

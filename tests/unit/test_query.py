@@ -92,7 +92,8 @@ def test_iso_time_matches_gmtime_for_every_second_it_remembers():
 @pytest.mark.parametrize("case", load_cases()["syntax"], ids=lambda c: c["id"])
 def test_query_syntax_cases(case):
     entries = entries_from(load_cases()["entries"])
-    assert [e.path for e in Query(case["text"]).run(entries)] == case["expect"]
+    favourites = frozenset(r["path"] for r in load_cases()["entries"] if r.get("fav"))
+    assert [e.path for e in Query(case["text"], favourites=favourites).run(entries)] == case["expect"]
     parsed = query_syntax.parse(case["text"])
     assert query_syntax.explain(parsed) == case["explain"]
     assert parsed.problems == case["problems"]

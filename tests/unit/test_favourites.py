@@ -1,0 +1,64 @@
+"""Favourites kept by the file's hash: renames and moves by hand keep them."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+
+import factories as f
+
+from embedding_deck.favourites import Favourites
+
+
+def _store(root, data):
+    calls = []
+
+    def hasher(rel: str) -> str:
+        calls.append(rel)
+        with open(os.path.join(root, rel), "rb") as fh:
+            return hashlib.sha256(fh.read()).hexdigest()
+
+    return Favourites(str(data), hasher), calls
+
+
+def _files(root) -> list[tuple[str, int]]:
+    out = []
+    for folder, _dirs, names in os.walk(root):
+        for name in names:
+            path = os.path.join(folder, name)
+            out.append((os.path.relpath(path, root).replace(os.sep, "/"), os.path.getsize(path)))
+    return out
+
+
+def test_a_favourite_survives_a_rename_and_a_move_by_hand(tmp_path):
+    root = tmp_path / "emb"
+    os.makedirs(root / "sub")
+    f.write_safetensors(str(root / "a.safetensors"), {"emb_params": (2, 768)})
+    f.write_safetensors(str(root / "b.safetensors"), {"emb_params": (2, 768)})  # same size, other vectors
+    store, calls = _store(str(root), tmp_path / "data")
+    assert store.set("a.safetensors", os.path.getsize(root / "a.safetensors"), True) is True
+    assert store.paths(_files(str(root))) == {"a.safetensors"}
+    calls.clear()
+    assert store.paths(_files(str(root))) == {"a.safetensors"}
+    assert calls == []  # nothing moved: nothing hashed
+    os.rename(root / "a.safetensors", root / "sub" / "renamed.safetensors")
+    assert store.paths(_files(str(root))) == {"sub/renamed.safetensors"}
+    assert set(calls) <= {"b.safetensors", "sub/renamed.safetensors"}  # only files of that size
+    calls.clear()
+    assert store.paths(_files(str(root))) == {"sub/renamed.safetensors"}  # the new path was saved
+    assert calls == []
+    store.set("sub/renamed.safetensors", 0, False)
+    assert store.paths(_files(str(root))) == set()
+
+
+def test_a_deleted_favourite_is_not_listed_and_a_broken_store_means_none(tmp_path):
+    root = tmp_path / "emb"
+    os.makedirs(root)
+    f.write_safetensors(str(root / "a.safetensors"), {"emb_params": (2, 768)})
+    store, _ = _store(str(root), tmp_path / "data")
+    store.set("a.safetensors", os.path.getsize(root / "a.safetensors"), True)
+    os.remove(root / "a.safetensors")
+    assert store.paths(_files(str(root))) == set()
+    with open(store.file, "w", encoding="utf-8") as fh:
+        fh.write("{not json")
+    assert store.paths(_files(str(root))) == set()
