@@ -17,6 +17,7 @@ from embedding_deck.index import cache_file_for
 from embedding_deck.journal import OS_CAUSES
 from embedding_deck.locks import Busy, LibraryLock
 from embedding_deck.paths import check_rel, listed_path, same_real_folder
+from embedding_deck.saved_searches import SavedSearches
 from embedding_deck.scan import CORRUPTED, is_candidate
 from embedding_deck.thumbs import thumbnail
 
@@ -64,6 +65,7 @@ class Deck:
         self.preview_batch = PreviewBatch(self)
         self.favourites = Favourites(host.cache_dir, self.sha256)
         self.favourite_paths: set[str] = set()
+        self.searches = SavedSearches(host.cache_dir)
 
     def _reload_and_look(self) -> str:
         """The host's reload, and a sentence for the files it renamed to .corrupted meanwhile."""

@@ -205,6 +205,17 @@ def mount(app: FastAPI, deck: Deck, dependencies: Sequence[Any] = ()) -> None:
         body = await _json_body(request)
         return _json(await run_in_threadpool(deck.set_favourite, _path_of(body), body.get("on")))
 
+    def searches() -> Response:
+        return _json({"searches": deck.searches.list()})
+
+    async def save_search(request: Request) -> Response:
+        body = await _json_body(request)
+        return _json({"searches": await run_in_threadpool(deck.searches.save, body)})
+
+    async def delete_search(request: Request) -> Response:
+        body = await _json_body(request)
+        return _json({"searches": await run_in_threadpool(deck.searches.delete, body.get("name"))})
+
     # -- generated previews for many embeddings (preview_batch.py; the host generates)
     async def previews_plan() -> Response:
         return _json(await run_in_threadpool(deck.preview_batch.plan))
@@ -354,6 +365,9 @@ def mount(app: FastAPI, deck: Deck, dependencies: Sequence[Any] = ()) -> None:
         ("/civitai/bulk", civitai_bulk_status, ["GET"]),
         ("/civitai/bulk/cancel", civitai_bulk_cancel, ["POST"]),
         ("/favourite", favourite, ["POST"]),
+        ("/searches", searches, ["GET"]),
+        ("/searches", save_search, ["POST"]),
+        ("/searches/delete", delete_search, ["POST"]),
         ("/previews/plan", previews_plan, ["GET"]),
         ("/previews/make", previews_start, ["POST"]),
         ("/previews/make", previews_status, ["GET"]),

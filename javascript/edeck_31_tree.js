@@ -1,6 +1,8 @@
 /**
  * Embedding Deck — the collapsible folder tree with counts. One element per folder with
  * data-folder="<relative folder>" ("" = everything); clicking one filters the grid to it.
+ * Saved searches (tree.saved, edeck_80_searches.js) come first, one item each with
+ * data-search="<name>" and its count; clicking one runs it (onSearch), × forgets it.
  */
 (function () {
     "use strict";
@@ -9,11 +11,17 @@
     function Tree(nav, onPick) {
         this.nav = nav;
         this.onPick = onPick;
+        this.onSearch = function () {};
+        this.saved = [];
         this.collapsed = new Set();
         var self = this;
         nav.addEventListener("click", function (ev) {
             var node = ev.target.closest(".edeck-tree-node");
             if (!node) {
+                return;
+            }
+            if (node.dataset.search !== undefined) {
+                self.onSearch(node.dataset.search, !!ev.target.closest("[data-action=forget]"));
                 return;
             }
             var folder = node.dataset.folder;
@@ -52,6 +60,9 @@
         var folder = node.dataset.folder;
         var open = node.getAttribute("aria-expanded");
         var target = null;
+        if (folder === undefined && (key === "ArrowLeft" || key === "ArrowRight")) {
+            return true; // a saved search has no children and no parent
+        }
         if (key === "ArrowDown") {
             target = nodes[i + 1];
         } else if (key === "ArrowUp") {
@@ -117,6 +128,7 @@
             this.focusFolder = this.selected;
         }
         var fragment = document.createDocumentFragment();
+        this.addSaved(fragment);
         this.add(fragment, "", 0);
         this.nav.textContent = "";
         this.nav.appendChild(fragment);
@@ -127,6 +139,39 @@
                 stop.focus({preventScroll: true});
             }
         }
+    };
+
+    /** One item per saved search: its name, its count, × to forget it. */
+    Tree.prototype.addSaved = function (parentNode) {
+        this.saved.forEach(function (search) {
+            var node = document.createElement("div");
+            node.className = "edeck-tree-node edeck-saved-search" + (search.active ? " edeck-selected" : "");
+            node.dataset.search = search.name;
+            node.tabIndex = -1;
+            node.setAttribute("role", "treeitem");
+            node.setAttribute("aria-level", "1");
+            node.setAttribute("aria-selected", String(!!search.active));
+            node.title = search.text;
+            var icon = document.createElement("span");
+            icon.className = "edeck-chevron";
+            icon.textContent = "⌕";
+            var label = document.createElement("span");
+            label.className = "edeck-tree-label";
+            label.textContent = search.name;
+            var count = document.createElement("span");
+            count.className = "edeck-count";
+            count.textContent = String(search.count);
+            var forget = document.createElement("span");
+            forget.className = "edeck-forget";
+            forget.dataset.action = "forget";
+            forget.textContent = "×";
+            forget.title = EDeck.t("Forget this saved search");
+            node.appendChild(icon);
+            node.appendChild(label);
+            node.appendChild(count);
+            node.appendChild(forget);
+            parentNode.appendChild(node);
+        });
     };
 
     Tree.prototype.add = function (parentNode, folder, depth) {

@@ -128,6 +128,7 @@
         this.loadError = !!payload.error;
         this.root_dir = payload.root || null;
         this.entries = payload.entries || [];
+        this.version = (this.version || 0) + 1;
         this.byPath = new Map(this.entries.map(function (e) {
             return [e.path, e];
         }));
@@ -187,8 +188,27 @@
         nav.hidden = !st.tree;
         this.root.classList.toggle("edeck-with-tree", st.tree);
         if (st.tree) {
-            this.tree.draw(Q.folderTree(this.entries, this.folders), st.folder);
+            this.drawTree();
         }
+    };
+
+    Deck.prototype.drawTree = function () {
+        this.tree.saved = EDeck.searches ? EDeck.searches.nodes(this) : [];
+        this.tree.draw(EDeck.query.folderTree(this.entries, this.folders), this.state.folder);
+    };
+
+    /** One card changed: the saved searches' counts follow, once for a burst of changes. */
+    Deck.prototype.drawTreeSoon = function () {
+        var self = this;
+        if (!this.state.tree || this.treeTimer) {
+            return;
+        }
+        this.treeTimer = setTimeout(function () {
+            self.treeTimer = null;
+            if (self.state.tree) {
+                self.drawTree();
+            }
+        }, 50);
     };
 
     /** Rescan; note (optional) is the message to show instead of the server's. */
@@ -250,7 +270,9 @@
             delete old[k];
         });
         Object.assign(old, row);
+        this.version = (this.version || 0) + 1;
         this.grid.replace(row.path, old);
+        this.drawTreeSoon();
     };
 
     /** The user went to a prompt box of tab: card clicks follow them there. */

@@ -105,6 +105,7 @@ ERROR_CALLS = {
     "NameRefused",
     "TargetExists",
     "Unfinished",
+    "BadSearch",
 }
 SENTENCE_FUNCS = {"_write_failure", "_builtin_preview_note", "stat_sentence"}
 SENTENCE_DICTS = {"OS_ERRORS", "OS_ERROR_SENTENCES"}
