@@ -42,7 +42,7 @@ def root_html(size: str = "medium") -> str:
     <input id="embedding_deck_search" class="edeck-search" type="search" autocomplete="off"
       placeholder="Search name, path, description, notes"
       title="{escape(SEARCH_TITLE)}"
-      aria-describedby="embedding_deck_query_hint"
+      aria-describedby="embedding_deck_query_said"
       aria-label="Search name, path, description, notes">
     <div class="edeck-tools">
     <select id="embedding_deck_sort" class="edeck-select" title="Sort by"
@@ -64,7 +64,8 @@ def root_html(size: str = "medium") -> str:
     <span id="embedding_deck_status" class="edeck-status" role="status" aria-live="polite"
       data-total="0" data-visible="0"></span>
   </div>
-  <p id="embedding_deck_query_hint" class="edeck-query-hint" aria-live="polite" hidden></p>
+  <div id="embedding_deck_query_hint" class="edeck-query-hint" hidden>
+    <span id="embedding_deck_query_said" class="edeck-query-said" aria-live="polite"></span></div>
   <div id="embedding_deck_message" class="edeck-message" role="alert" hidden></div>
   <div class="edeck-body">
     <nav id="embedding_deck_tree" class="edeck-tree" aria-label="Folders" hidden></nav>

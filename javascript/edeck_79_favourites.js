@@ -66,8 +66,9 @@
         filter.type = "button";
         filter.id = "embedding_deck_fav_filter";
         filter.className = "edeck-button";
-        filter.textContent = EDeck.t("★ Favourites");
+        filter.textContent = "★"; // an icon: the toolbar keeps one row inside the WebUI
         filter.title = EDeck.t("Show only favourites (fav:yes in the search)");
+        filter.setAttribute("aria-label", EDeck.t("Favourites"));
         filter.setAttribute("aria-pressed", "false");
         filter.addEventListener("click", function () {
             toggleFilter(deck);

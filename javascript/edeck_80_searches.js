@@ -1,6 +1,6 @@
 /**
- * Embedding Deck — saved searches (smart collections): "Save search" in the toolbar (shown
- * while the search box has a query; in More on a phone) names the query with the sort,
+ * Embedding Deck — saved searches (smart collections): "Save search" on the line under the
+ * toolbar that shows while the search box has a query names the query with the sort,
  * and the folder tree lists the saved ones above the folders with their counts, which
  * follow every change to the library. A click runs one (query, sort and direction); ×
  * forgets it. The server keeps them (embedding_deck/saved_searches.py).
@@ -102,13 +102,12 @@
 
     EDeck.hooks = EDeck.hooks || {cardClick: [], cardDecorate: [], ready: []};
     EDeck.hooks.ready.push(function (deck) {
-        button = lib().h("button", {id: "embedding_deck_save_search", class: "edeck-button edeck-foldable", type: "button",
+        button = lib().h("button", {id: "embedding_deck_save_search", class: "edeck-button edeck-save-search", type: "button",
             hidden: "", text: EDeck.t("Save search"), title: EDeck.t("Save this search and sort; it shows in the folder tree")});
         button.addEventListener("click", function () {
             ask(deck);
         });
-        var tools = deck.root.querySelector(".edeck-tools");
-        tools.insertBefore(button, tools.firstChild);
+        deck.root.querySelector("#embedding_deck_query_hint").appendChild(button);
         deck.root.querySelector("#embedding_deck_search").addEventListener("input", function () {
             showButton(deck);
         });

@@ -147,7 +147,8 @@
         return this.sortedCache.list;
     };
 
-    /** The search text parsed (once per text), and what it was understood as shown under the toolbar. */
+    /** The search text parsed (once per text); under the toolbar, while there is a query, what
+     * it was understood as (and Save search, edeck_80_searches.js). */
     Deck.prototype.parsedQuery = function (text) {
         if (this.parsedCache && this.parsedCache.text === text) {
             return this.parsedCache.parsed;
@@ -155,13 +156,13 @@
         var parsed = EDeck.syntax.parse(text);
         this.parsedCache = {text: text, parsed: parsed};
         var hint = this.root.querySelector("#embedding_deck_query_hint");
-        var said = parsed.syntax || parsed.problems.length ?
+        var said = text.trim() ?
             EDeck.t("Searching: {query}", {query: EDeck.syntax.explain(parsed, EDeck.t) || EDeck.t("everything")}) : "";
         var problems = parsed.problems.map(function (p) {
             return EDeck.t(p);
         });
         hint.hidden = !said;
-        hint.textContent = [said].concat(problems).join(" ");
+        hint.querySelector(".edeck-query-said").textContent = [said].concat(problems).join(" ");
         hint.classList.toggle("edeck-query-problem", !!problems.length);
         return parsed;
     };

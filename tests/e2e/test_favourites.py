@@ -35,7 +35,8 @@ def test_star_key_menu_and_filter(page, fresh_server):
     assert page.input_value("#embedding_deck_search") == "fav:yes"
     assert page.locator("#embedding_deck_fav_filter").get_attribute("aria-pressed") == "true"
     assert sorted(card_paths(page)) == [BH, NG]
-    assert page.locator("#embedding_deck_query_hint").inner_text() == "Searching: a favourite"
+    assert page.locator("#embedding_deck_query_said").inner_text() == "Searching: a favourite"
+    assert page.locator("#embedding_deck_fav_filter").get_attribute("aria-label") == "Favourites"
     # the card menu takes one away; the filtered view drops it
     card(page, BH).click(button="right")
     page.locator(".edeck-menu [data-item=favourite]").click()

@@ -80,9 +80,10 @@ def test_search_as_you_type(page, server):
 def test_query_syntax_filters_and_says_what_it_understood(page, server):
     open_deck(page, server)
     search = page.locator("#embedding_deck_search")
-    hint = page.locator("#embedding_deck_query_hint")
+    hint = page.locator("#embedding_deck_query_said")
     search.fill("easy")
-    assert hint.is_hidden()  # plain words: nothing to explain
+    assert hint.inner_text() == 'Searching: "easy"'  # a query: what it is, and Save search
+    assert page.locator("#embedding_deck_save_search").is_visible()
     search.fill("arch:sdxl -name:unaesthetic")
     assert card_paths(page) == ["SDXL/negativeXL_D.safetensors"]
     assert hint.inner_text() == 'Searching: SD version is SDXL AND NOT name contains "unaesthetic"'
@@ -124,6 +125,9 @@ def test_tree_filters_by_folder(page, server):
 
 def test_tree_and_path_sort_share_one_natural_order(page, server):
     open_deck(page, server)
+    # every card rendered (the first paint can come before the grid has its width)
+    rendered = "() => EDeck.shadow.querySelectorAll('#embedding_deck_grid .edeck-card').length === 12"
+    page.wait_for_function(rendered)
     folders_in_grid: list[str] = []
     for path in card_paths(page):
         top = path.split("/")[0] if "/" in path else None

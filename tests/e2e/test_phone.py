@@ -154,10 +154,11 @@ def test_long_press_opens_the_card_menu(browser, server):
             "Edit…",
             "Insert into the negative prompt",
             "Insert into the positive prompt",
+            "Add to favourites",
             "Compare",
             "Select",
         ]
-        compare = items[3]  # the standalone page cannot generate: off, and says why
+        compare = items[4]  # the standalone page cannot generate: off, and says why
         assert compare["disabled"] and "need the WebUI" in compare["note"], compare
         items = [i for i in items if not i["disabled"]]
         assert [i for i in items if not (i["inside"] and i["tall"] and i["hit"])] == []
