@@ -133,10 +133,11 @@
         var L = this.L || this.layout();
         var top = Math.floor(index / L.cols) * L.rowH;
         var c = this.container;
+        // a list's sticky header (L.top) covers the top of the view: rows start below it
         if (top < c.scrollTop) {
             c.scrollTop = top;
-        } else if (top + L.rowH > c.scrollTop + c.clientHeight) {
-            c.scrollTop = top + L.rowH - c.clientHeight;
+        } else if (L.top + top + L.rowH > c.scrollTop + c.clientHeight) {
+            c.scrollTop = L.top + top + L.rowH - c.clientHeight;
         }
         this.setActive(index);
         this.render();
@@ -188,13 +189,16 @@
 
     Grid.prototype.layout = function () {
         var width = Math.max(this.container.clientWidth - GAP, 100);
+        if (this.listMode) {
+            return this.listLayout(width); // edeck_36_listview.js
+        }
         // a phone: small cards, so at least two columns show with their names
         var size = width < 480 ? [120, 180] : this.size;
         var cardW = Math.min(size[0], width);
         var cols = Math.max(1, Math.floor((width + GAP) / (cardW + GAP)));
         cardW = Math.floor((width - (cols - 1) * GAP) / cols);
         var cardH = Math.round(size[1] * (cardW / size[0]));
-        return {cols: cols, w: cardW, h: cardH, rowH: cardH + GAP};
+        return {cols: cols, w: cardW, h: cardH, rowH: cardH + GAP, top: 0};
     };
 
     Grid.prototype.render = function () {
@@ -202,8 +206,8 @@
         var rows = Math.ceil(this.items.length / L.cols);
         this.container.setAttribute("aria-rowcount", String(rows));
         this.container.setAttribute("aria-colcount", String(L.cols));
-        this.spacer.style.height = rows * L.rowH + "px";
-        var top = this.container.scrollTop;
+        this.spacer.style.height = L.top + rows * L.rowH + "px";
+        var top = Math.max(0, this.container.scrollTop - L.top);
         var first = Math.max(0, Math.floor(top / L.rowH) - MARGIN_ROWS);
         var last = Math.min(rows, Math.ceil((top + this.container.clientHeight) / L.rowH) + MARGIN_ROWS);
         var wanted = new Map();
@@ -236,11 +240,11 @@
                 fragment.appendChild(rowEl);
             }
             rowEl.setAttribute("aria-rowindex", String(r + 1));
-            rowEl.style.transform = "translateY(" + r * L.rowH + "px)";
+            rowEl.style.transform = "translateY(" + (L.top + r * L.rowH) + "px)";
             rowEl.style.height = L.h + "px";
             var node = self.nodes.get(path);
             if (!node) {
-                node = self.card(self.items[index], L.w);
+                node = self.listMode ? self.listRow(self.items[index]) : self.card(self.items[index], L.w);
                 self.nodes.set(path, node);
             }
             if (node.parentNode !== rowEl) {

@@ -26,6 +26,7 @@
             hideIncompatible: settings.edeck_show_incompatible === false,
             target: "txt2img",
             targetChosen: false,
+            view: "cards",
         });
         this.sortedCache = null;
         var self = this;

@@ -42,6 +42,15 @@ EXTRA = [
     "negative",
     "75 per chunk",
     "skipped by the WebUI",
+    # the list view's column headers (edeck_36_listview.js COLUMNS)
+    "Name",
+    "Folder",
+    "SD",
+    "Vectors",
+    "Size",
+    "Created",
+    "Modified",
+    "Description",
     # the search's "understood as" parts (edeck_14_syntax.js SAID, through EDeck.t)
     'name contains "{v}"',
     'description contains "{v}"',
