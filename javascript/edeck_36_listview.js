@@ -172,8 +172,9 @@
             show(); // the sort may have changed from the toolbar: the header follows
             return apply.call(deck, keepScroll);
         };
-        show();
-        deck.apply(true);
+        if (st.view === "list") {
+            deck.apply(true); // the cards drawn before this hook become rows
+        }
     }
 
     EDeck.hooks = EDeck.hooks || {cardClick: [], cardDecorate: [], ready: []};

@@ -94,8 +94,9 @@
         ["pointerup", "pointercancel"].forEach(function (type) {
             grid.addEventListener(type, cancelPress);
         });
-        // the click that ends a long press must not also insert the name
-        grid.addEventListener("click", function (ev) {
+        // the click that ends a long press must not also insert the name, nor choose the menu
+        // item that opened under the finger (a menu near the foot of the screen moves up)
+        document.addEventListener("click", function (ev) {
             if (Date.now() < swallowClickUntil) {
                 swallowClickUntil = 0;
                 ev.stopImmediatePropagation();

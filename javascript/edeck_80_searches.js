@@ -20,7 +20,9 @@
     function setList(searches, deck) {
         list = searches || [];
         listVersion += 1;
-        deck.apply(true);
+        if (deck.state.tree) { // only the tree changes: the grid's cards stay as they are
+            deck.drawTree();
+        }
     }
 
     /** The tree's items: each saved search, its count (cached per library version), and
