@@ -11,14 +11,13 @@ favourites rather than an error.
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from .atomic import atomic_write_json
+from .json_store import read_list, write_list
 
 FILE_NAME = "favourites.json"
 
@@ -32,19 +31,11 @@ class Favourites:
         self._lock = threading.Lock()
 
     def _load(self) -> list[dict[str, Any]]:
-        try:
-            with open(self.file, encoding="utf-8") as fh:
-                data = json.load(fh)
-        except (OSError, ValueError):
-            return []
-        records = data.get("favourites") if isinstance(data, dict) else None
-        if not isinstance(records, list):
-            return []
+        records = read_list(self.file, "favourites")
         return [r for r in records if isinstance(r, dict) and isinstance(r.get("sha256"), str)]
 
     def _save(self, records: list[dict[str, Any]]) -> None:
-        os.makedirs(os.path.dirname(self.file), exist_ok=True)
-        atomic_write_json(self.file, {"version": 1, "favourites": records})
+        write_list(self.file, "favourites", records)
 
     def set(self, rel: str, size: int, on: bool) -> bool:
         """Make ``rel`` a favourite (or not); whether it is one now."""

@@ -8,13 +8,12 @@ A missing or broken file means no saved searches.
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 from typing import Any
 
-from .atomic import atomic_write_json
 from .errors import DeckError
+from .json_store import read_list, write_list
 from .query import SORT_KEYS
 
 FILE_NAME = "saved_searches.json"
@@ -35,16 +34,8 @@ class SavedSearches:
         self._lock = threading.Lock()
 
     def list(self) -> list[dict[str, Any]]:
-        try:
-            with open(self.file, encoding="utf-8") as fh:
-                data = json.load(fh)
-        except (OSError, ValueError):
-            return []
-        rows = data.get("searches") if isinstance(data, dict) else None
-        if not isinstance(rows, list):
-            return []
         out = []
-        for row in rows:
+        for row in read_list(self.file, "searches"):
             try:
                 out.append(_checked(row))
             except BadSearch:
@@ -70,8 +61,7 @@ class SavedSearches:
         return rows
 
     def _write(self, rows: list[dict[str, Any]]) -> None:
-        os.makedirs(os.path.dirname(self.file), exist_ok=True)
-        atomic_write_json(self.file, {"version": 1, "searches": rows})
+        write_list(self.file, "searches", rows)
 
 
 def _checked(raw: Any) -> dict[str, Any]:

@@ -6,6 +6,7 @@ import importlib.util
 import os
 import shutil
 import sys
+import threading
 import types
 
 import pytest
@@ -83,3 +84,22 @@ def fake_client(fake) -> TestClient:
     app = FastAPI()
     fake.modules["script_callbacks"].app_started_callback(None, app)
     return TestClient(app, base_url="http://127.0.0.1:7860")
+
+
+@pytest.fixture
+def hold_at(fake):
+    """hold_at(n): the n-th generated image waits in the sampler until released, as a slow
+    sampler would; (reached, release) events."""
+
+    def make(at_call: int):
+        reached, release = threading.Event(), threading.Event()
+
+        def hook(p):
+            if len(fake.processing.calls) == at_call:
+                reached.set()
+                release.wait(10)
+
+        fake.processing.during_sampling.append(hook)
+        return reached, release
+
+    return make

@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import threading
 import time
 import types
 
@@ -195,22 +194,9 @@ def test_write_routes_need_our_header(fake):
     assert client.post("/edeck/v1/compare/preview", json={}).status_code == 403
 
 
-def _blocking_hook(fake, at_call: int):
-    """A sampling hook that holds tile ``at_call`` until released, as a slow sampler would."""
-    reached, release = threading.Event(), threading.Event()
-
-    def hook(p):
-        if len(fake.processing.calls) == at_call:
-            reached.set()
-            release.wait(10)
-
-    fake.processing.during_sampling.append(hook)
-    return reached, release
-
-
-def test_cancel_stops_after_the_current_tile_and_one_at_a_time(fake):
+def test_cancel_stops_after_the_current_tile_and_one_at_a_time(fake, hold_at):
     client = _app(fake)
-    reached, release = _blocking_hook(fake, 2)
+    reached, release = hold_at(2)
     job = _start(client)["job"]
     assert reached.wait(10)
     busy = client.post("/edeck/v1/compare", json={"paths": ["badhandv4.pt"]}, headers=H)

@@ -80,15 +80,8 @@ def test_each_usable_embedding_gets_a_without_with_preview(fake, fake_client):
     assert fake_client.get("/edeck/v1/previews/plan").json()["usable"] == []
 
 
-def test_an_embedding_that_has_a_preview_is_never_overwritten(fake, fake_client):
-    reached, release = threading.Event(), threading.Event()
-
-    def hold(p):
-        if len(fake.processing.calls) == 1:
-            reached.set()
-            release.wait(10)
-
-    fake.processing.during_sampling.append(hold)
+def test_an_embedding_that_has_a_preview_is_never_overwritten(fake, fake_client, hold_at):
+    reached, release = hold_at(1)
     usable = _usable(fake_client)
     _start(fake_client)
     assert reached.wait(10)
@@ -104,15 +97,8 @@ def test_an_embedding_that_has_a_preview_is_never_overwritten(fake, fake_client)
         assert img.getpixel((0, 0)) == (1, 2, 3)
 
 
-def test_cancel_stops_after_the_current_tile_and_the_rest_stay_bare(fake, fake_client):
-    reached, release = threading.Event(), threading.Event()
-
-    def hold(p):
-        if len(fake.processing.calls) == 3:
-            reached.set()
-            release.wait(10)
-
-    fake.processing.during_sampling.append(hold)
+def test_cancel_stops_after_the_current_tile_and_the_rest_stay_bare(fake, fake_client, hold_at):
+    reached, release = hold_at(3)
     f.write_safetensors(os.path.join(fake.folder, "zz_more.safetensors"), {"emb_params": (2, 768)})
     fake_client.post("/edeck/v1/refresh", headers=H)
     usable = _usable(fake_client)

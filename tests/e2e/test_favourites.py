@@ -20,10 +20,17 @@ def test_star_key_menu_and_filter(page, fresh_server):
     star = card(page, NG).locator(".edeck-fav")
     card(page, NG).hover()
     assert star.text_content() == "☆" and star.get_attribute("aria-pressed") == "false"
+    # the round buttons' glyphs are white on their dark circles (the shadow root's
+    # ":host button { color: inherit }" once made them dark on dark)
+    for sel in (".edeck-fav", ".edeck-edit", ".edeck-add-positive", ".edeck-compare-card"):
+        assert (
+            card(page, NG).locator(sel).evaluate("e => getComputedStyle(e).color") == "rgb(255, 255, 255)"
+        ), sel
     star.click()
     page.wait_for_function(f"""() => EDeck.shadow.querySelector('.edeck-card[data-path="{NG}"] .edeck-fav')
         .getAttribute('aria-pressed') === 'true'""")
     assert card(page, NG).locator(".edeck-fav").text_content() == "★"
+    assert star.evaluate("e => getComputedStyle(e).color") == "rgb(250, 204, 21)"  # gold
     assert page.evaluate("EDeck.caret.box('txt2img', 'neg').value") == neg  # the star inserted nothing
     # `f` on a focused card
     card(page, BH).focus()
