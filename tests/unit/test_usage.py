@@ -1,0 +1,88 @@
+"""Usage counts from infotexts: which names count, positive/negative, the database under
+two processes at once, and the backfill over real PNG/JPEG/WebP files (incremental)."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+
+from PIL import Image, PngImagePlugin
+
+from embedding_deck.usage import UsageDB, Use, uses_in
+
+INFO = (
+    "a cat, EasyNegative\nNegative prompt: lowres, badhandv4, (ng_deepnegative_v1_75t:1.2)\n"
+    'Steps: 20, Sampler: Euler a, Seed: 1, Size: 64x64, TI hashes: "badhandv4: 5e40d722fc3d, '
+    'ng_deepnegative_v1_75t: 54e7e4826d53, EasyNegative: c74b4e810b03", Version: v1.10.1'
+)
+
+
+def test_uses_come_from_ti_hashes_with_where_they_stand():
+    uses = {u.name: u for u in uses_in(INFO)}
+    assert uses["badhandv4"] == Use("badhandv4", "5e40d722fc3d", False, True)
+    assert uses["ng_deepnegative_v1_75t"].negative and not uses["ng_deepnegative_v1_75t"].positive
+    assert uses["EasyNegative"].positive and not uses["EasyNegative"].negative
+    # a name only typed in the prompt, not in TI hashes, was not used by the WebUI: no count
+    assert uses_in("EasyNegative\nSteps: 20, Sampler: Euler a, Seed: 1") == []
+    # listed twice (the WebUI appends the other prompt's list): one use
+    twice = INFO.replace("Version", "X: 1, Version").replace(
+        'c74b4e810b03"', 'c74b4e810b03, badhandv4: 5e40d722fc3d"'
+    )
+    assert len(uses_in(twice)) == 3
+
+
+def test_counts_key_by_short_hash_so_a_rename_keeps_them(tmp_path):
+    db = UsageDB(str(tmp_path / "usage.sqlite"))
+    db.record(uses_in(INFO), when=100)
+    db.record([Use("badhand_renamed", "5e40d722fc3d", True, False)], when=200)
+    rows = {r["shorthash"]: r for r in db.rows()}
+    bad = rows["5e40d722fc3d"]
+    assert (bad["name"], bad["positive"], bad["negative"], bad["total"], bad["last"]) == (
+        "badhand_renamed", 1, 1, 2, 200)  # fmt: skip
+
+
+def _count(path: str, n: int) -> None:
+    db = UsageDB(path)
+    for _ in range(n):
+        db.record([Use("EasyNegative", "c74b4e810b03", False, True)])
+
+
+def test_two_processes_counting_at_once(tmp_path):
+    path = str(tmp_path / "usage.sqlite")
+    UsageDB(path)
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=_count, args=(path, 200)) for _ in range(2)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+        assert p.exitcode == 0
+    assert [r["total"] for r in UsageDB(path).rows()] == [400]
+
+
+def test_backfill_reads_each_image_once(tmp_path):
+    out = tmp_path / "outputs" / "txt2img-images" / "2026-12-06"
+    os.makedirs(out)
+    info = PngImagePlugin.PngInfo()
+    info.add_text("parameters", INFO)
+    Image.new("RGB", (16, 16)).save(out / "00001.png", pnginfo=info)
+    exif = Image.Exif()
+    exif[0x8769] = {0x9286: b"UNICODE\0" + INFO.encode("utf-16-be")}
+    Image.new("RGB", (16, 16)).save(out / "00002.jpg", exif=exif)
+    Image.new("RGB", (16, 16)).save(out / "00003.webp", exif=exif)
+    Image.new("RGB", (16, 16)).save(out / "plain.png")
+    (out / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    (out / "notes.txt").write_text("not an image")
+    db = UsageDB(str(tmp_path / "data" / "usage.sqlite"))
+    done = db.backfill([str(tmp_path / "outputs")])
+    assert done == {"images": 5, "read": 5, "with_uses": 3}
+    assert {r["name"]: r["total"] for r in db.rows()} == {
+        "badhandv4": 3,
+        "ng_deepnegative_v1_75t": 3,
+        "EasyNegative": 3,
+    }
+    again = db.backfill([str(tmp_path / "outputs")])
+    assert again == {"images": 5, "read": 0, "with_uses": 0}
+    Image.new("RGB", (16, 16)).save(out / "00004.png", pnginfo=info)
+    assert db.backfill([str(tmp_path / "outputs")])["read"] == 1
+    assert {r["total"] for r in db.rows()} == {4}
