@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from . import query_syntax
@@ -21,7 +21,7 @@ SORT_KEYS = ("path", "name", "created", "modified", "size", "vectors")
 _DIGIT_RUNS = re.compile(r"([0-9]+)")
 
 
-def search_row(entry: Entry, fav: bool = False) -> dict[str, Any]:
+def search_row(entry: Entry, fav: bool = False, uses: int = 0) -> dict[str, Any]:
     """The fields a search looks at, as the grid row carries them."""
     meta = entry.metadata
     tags = meta.get("tags")
@@ -35,6 +35,7 @@ def search_row(entry: Entry, fav: bool = False) -> dict[str, Any]:
         "arch": family_of(entry),
         "vectors": entry.vectors,
         "fav": fav,
+        "uses": uses,
     }
 
 
@@ -94,15 +95,17 @@ class Query:
     sort: str = "path"
     descending: bool = False
     favourites: frozenset[str] = frozenset()
+    uses: dict[str, int] = field(default_factory=dict)  # path -> times used (usage.py)
 
     def run(self, entries: list[Entry]) -> list[Entry]:
         """Filter then sort."""
         parsed = query_syntax.parse(self.text)
-        favs = self.favourites
+        favs, uses = self.favourites, self.uses
         kept = [
             e
             for e in entries
-            if in_folder(e, self.folder) and query_syntax.test(parsed, search_row(e, e.path in favs))
+            if in_folder(e, self.folder)
+            and query_syntax.test(parsed, search_row(e, e.path in favs, uses.get(e.path, 0)))
         ]
         return ordered(kept, self.sort, self.descending)
 

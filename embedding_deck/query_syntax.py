@@ -3,7 +3,8 @@
 Words are ANDed and each must occur in the name, path, description or notes (as before
 the syntax existed). On top: ``"exact phrase"``, ``-word`` (NOT), ``a OR b``, and fields
 ``name:`` ``desc:`` ``notes:`` ``tag:`` ``folder:`` ``arch:sdxl`` ``vectors:>8`` (also
-``>=``, ``<``, ``<=``, ``=``), ``fav:yes``, any of them negated and quoted (``-name:"bad hand"``).
+``>=``, ``<``, ``<=``, ``=``), ``used:0`` (uses, the same way), ``fav:yes``, any of them
+negated and quoted (``-name:"bad hand"``).
 Nothing is ever refused: a part that cannot be read becomes a *problem* sentence and the
 rest still applies; ``explain`` says in words what was understood. Both twins are tested
 against the same table (``tests/cases/query.json``, key ``syntax``).
@@ -15,7 +16,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-FIELDS = ("name", "desc", "notes", "tag", "folder", "arch", "vectors", "fav")
+FIELDS = ("name", "desc", "notes", "tag", "folder", "arch", "vectors", "used", "fav")
+NUMERIC = {"vectors": "vectors", "used": "uses"}  # field -> the row's number (missing: 0 uses)
 YES, NO = ("yes", "true", "1", "on"), ("no", "false", "0", "off")
 ARCHES = {"sd1": "SD1", "sd15": "SD1", "sd1.5": "SD1", "sd2": "SD2", "sd21": "SD2", "sd2.1": "SD2",
           "sdxl": "SDXL", "xl": "SDXL", "unknown": "unknown"}  # fmt: skip
@@ -88,12 +90,12 @@ def _term(raw: str, token: str, problems: list[str]) -> Term | None:
             problems.append(f'arch: is sd1, sd2, sdxl or unknown; "{value}" was left out.')
             return None
         return Term("arch", arch, neg)
-    if name == "vectors":
+    if name in NUMERIC:
         number = _NUMBER.match(value.replace(" ", ""))
         if not number:
-            problems.append(f'vectors: takes a number such as 8, >8 or <=4; "{value}" was left out.')
+            problems.append(f'{name}: takes a number such as 8, >8 or <=4; "{value}" was left out.')
             return None
-        return Term("vectors", int(number.group(2)), neg, number.group(1) or "=")
+        return Term(name, int(number.group(2)), neg, number.group(1) or "=")
     if name == "fav":
         if value.lower() not in YES + NO:
             problems.append(f'fav: is yes or no; "{value}" was left out.')
@@ -157,11 +159,11 @@ def _holds(term: Term, row: dict[str, Any], hay: str) -> bool:
         return row.get("arch") == value
     if kind == "fav":
         return bool(row.get("fav")) == value
-    vectors = row.get("vectors")
-    if vectors is None:
+    number = row.get(NUMERIC[kind], 0 if kind == "used" else None)
+    if number is None:
         return False
-    return {"=": vectors == value, ">": vectors > value, ">=": vectors >= value,
-            "<": vectors < value, "<=": vectors <= value}[term.op]  # fmt: skip
+    return {"=": number == value, ">": number > value, ">=": number >= value,
+            "<": number < value, "<=": number <= value}[term.op]  # fmt: skip
 
 
 def test(parsed: Parsed, row: dict[str, Any]) -> bool:
@@ -180,6 +182,7 @@ def _describe(term: Term) -> str:
         "folder": f'in folder "{term.value}"',
         "arch": f"SD version is {term.value}",
         "vectors": f"vectors {term.op} {term.value}",
+        "used": f"uses {term.op} {term.value}",
         "fav": "a favourite" if term.value else "not a favourite",
     }[term.field]
     return ("NOT " if term.neg else "") + said

@@ -8,7 +8,8 @@
 (function (root) {
     "use strict";
 
-    var FIELDS = ["name", "desc", "notes", "tag", "folder", "arch", "vectors", "fav"];
+    var FIELDS = ["name", "desc", "notes", "tag", "folder", "arch", "vectors", "used", "fav"];
+    var NUMERIC = {vectors: "vectors", used: "uses"}; // field -> the row's number (missing: 0 uses)
     var YES = ["yes", "true", "1", "on"];
     var NO = ["no", "false", "0", "off"];
     var ARCHES = {sd1: "SD1", sd15: "SD1", "sd1.5": "SD1", sd2: "SD2", sd21: "SD2", "sd2.1": "SD2",
@@ -81,13 +82,13 @@
             }
             return {field: "arch", value: arch, neg: neg, op: ""};
         }
-        if (name === "vectors") {
+        if (NUMERIC[name]) {
             var num = NUMBER.exec(value.replace(/ /g, ""));
             if (!num) {
-                problems.push("vectors: takes a number such as 8, >8 or <=4; \"" + value + "\" was left out.");
+                problems.push(name + ": takes a number such as 8, >8 or <=4; \"" + value + "\" was left out.");
                 return null;
             }
-            return {field: "vectors", value: parseInt(num[2], 10), neg: neg, op: num[1] || "="};
+            return {field: name, value: parseInt(num[2], 10), neg: neg, op: num[1] || "="};
         }
         if (name === "fav") {
             var yes = YES.indexOf(value.toLowerCase()) !== -1;
@@ -165,9 +166,12 @@
         case "fav":
             return !!e.fav === v;
         default:
-            var n = e.vectors;
+            var n = e[NUMERIC[t.field]];
             if (n === null || n === undefined) {
-                return false;
+                if (t.field !== "used") {
+                    return false;
+                }
+                n = 0;
             }
             return {"=": n === v, ">": n > v, ">=": n >= v, "<": n < v, "<=": n <= v}[t.op];
         }
@@ -198,6 +202,7 @@
         folder: "in folder \"{v}\"",
         arch: "SD version is {v}",
         vectors: "vectors {op} {v}",
+        used: "uses {op} {v}",
     };
     var SAID_FAV = {true: "a favourite", false: "not a favourite"};
 

@@ -93,7 +93,10 @@ def test_iso_time_matches_gmtime_for_every_second_it_remembers():
 def test_query_syntax_cases(case):
     entries = entries_from(load_cases()["entries"])
     favourites = frozenset(r["path"] for r in load_cases()["entries"] if r.get("fav"))
-    assert [e.path for e in Query(case["text"], favourites=favourites).run(entries)] == case["expect"]
+    uses = {r["path"]: r["uses"] for r in load_cases()["entries"] if "uses" in r}
+    assert [e.path for e in Query(case["text"], favourites=favourites, uses=uses).run(entries)] == case[
+        "expect"
+    ]
     parsed = query_syntax.parse(case["text"])
     assert query_syntax.explain(parsed) == case["explain"]
     assert parsed.problems == case["problems"]
