@@ -118,6 +118,7 @@ def _serve_folder(folder: str, args: argparse.Namespace) -> int:
         allowed_hosts=args.allowed_host,
         civitai_url=args.civitai_url,
         civitai_key_file=args.civitai_key_file,
+        outputs_dirs=args.outputs_dir,
     )
     return 0
 
@@ -159,6 +160,12 @@ def _add_server_flags(parser: argparse.ArgumentParser) -> None:
         "--civitai-url", help="Civitai API base URL for Find on Civitai (a mirror or a test server)"
     )
     parser.add_argument("--civitai-key-file", help="a file whose first line is a Civitai API key")
+    parser.add_argument(
+        "--outputs-dir",
+        action="append",
+        default=[],
+        help="a folder of generated images whose infotexts count embedding uses (repeatable)",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -102,6 +102,24 @@ class UsageDB:
             key = use.shorthash or "name:" + use.name.lower()
             db.execute(_UPSERT, (key, use.name, use.shorthash, int(use.positive), int(use.negative), when))
 
+    def record_image(self, path: str, infotext: str | None) -> int:
+        """Count a just-saved image once (the backfill will not count it again); its uses."""
+        uses = uses_in(infotext) if infotext else []
+        try:
+            st = os.stat(path)
+        except OSError:
+            st = None
+        with self._connect() as db:
+            if st is not None:
+                if db.execute("SELECT 1 FROM seen WHERE path=?", (path,)).fetchone():
+                    return 0
+                db.execute(
+                    "INSERT OR REPLACE INTO seen (path, size, mtime_ns) VALUES (?,?,?)",
+                    (path, st.st_size, st.st_mtime_ns),
+                )
+            self._add(db, uses, time.time())
+        return len(uses)
+
     def rows(self) -> list[dict]:
         with self._connect() as db:
             cur = db.execute("SELECT name, shorthash, positive, negative, total, last FROM uses")
@@ -113,13 +131,15 @@ class UsageDB:
         folders: Iterable[str],
         should_stop: Callable[[], bool] = lambda: False,
         progress: Callable[[int, int], None] | None = None,
+        skip: Iterable[str] = (),
     ) -> dict[str, int]:
-        """Read the images not read before (or changed since); counts of what was done."""
+        """Read the images not read before (or changed since); counts of what was done.
+        ``skip``: folders left out (the deck's own comparison tiles are not uses)."""
         done = {"images": 0, "read": 0, "with_uses": 0}
         with self._connect() as db:
             seen = {p: (s, m) for p, s, m in db.execute("SELECT path, size, mtime_ns FROM seen")}
         batch: list[tuple[str, int, int, list[Use], float]] = []
-        for path, st in _images(folders):
+        for path, st in _images(folders, [os.path.abspath(s) for s in skip]):
             done["images"] += 1
             if should_stop():
                 break
@@ -152,10 +172,10 @@ class UsageDB:
         batch.clear()
 
 
-def _images(folders: Iterable[str]) -> Iterator[tuple[str, os.stat_result]]:
+def _images(folders: Iterable[str], skip: list[str]) -> Iterator[tuple[str, os.stat_result]]:
     for folder in folders:
         for root, dirs, files in os.walk(folder):
-            dirs.sort()
+            dirs[:] = sorted(d for d in dirs if os.path.abspath(os.path.join(root, d)) not in skip)
             for name in sorted(files):
                 if name.lower().endswith(IMAGE_EXTS):
                     path = os.path.join(root, name)

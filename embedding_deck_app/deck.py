@@ -26,6 +26,7 @@ from .civitai_lookup import CivitaiLookup
 from .host import Host
 from .host_reload import HostReload
 from .preview_batch import PreviewBatch
+from .usage_service import UsageService
 
 log = logging.getLogger("embedding_deck")
 QUICK_RELOAD_SECONDS = 0.05  # a host that reloads this fast answers within the refresh
@@ -66,6 +67,8 @@ class Deck:
         self.favourites = Favourites(host.cache_dir, self.sha256)
         self.favourite_paths: set[str] = set()
         self.searches = SavedSearches(host.cache_dir)
+        self.usage = UsageService(self)
+        self.usage_counts: dict[str, dict[str, Any]] = {}
 
     def _reload_and_look(self) -> str:
         """The host's reload, and a sentence for the files it renamed to .corrupted meanwhile."""
@@ -161,6 +164,7 @@ class Deck:
                 "folders": [],
             }
         self.refresh_favourites(entries)
+        self.usage_counts = self.usage.counts(entries)
         payload = {
             "error": None,
             "family": self.host.model_family(),
@@ -171,6 +175,12 @@ class Deck:
         if not entries:  # the empty state tells where to put files; otherwise not needed
             payload["root"] = self.host.embeddings_dir
         return payload
+
+    def compare_outputs_dir(self) -> str:
+        """Where comparisons (and generated previews) keep their tiles."""
+        from .compare_jobs import service_for
+
+        return service_for(self).outputs_dir()
 
     def refresh_favourites(self, entries: list[Entry] | None = None) -> None:
         """Which files are favourites now (favourites moved or renamed are found by hash)."""
@@ -219,6 +229,7 @@ class Deck:
             "target": "positive" if meta.get("default target") == "positive" else "negative",
             **_tags(meta),
             **({"fav": True} if e.path in self.favourite_paths else {}),
+            **_usage(self.usage_counts.get(e.path)),
         }
 
     def _host_warnings(self, e: Entry) -> dict[str, Any]:
@@ -420,6 +431,14 @@ def renamed_sentence(paths: list[str]) -> str:
         f"It renamed {len(paths)} file(s) it could not load to .corrupted ({names}); "
         "press Refresh to see them as cards, with Restore name and Delete."
     )
+
+
+def _usage(counts: dict[str, Any] | None) -> dict[str, Any]:
+    # sent only for embeddings used at least once
+    if not counts:
+        return {}
+    return {"uses": counts["uses"], "used_pos": counts["positive"], "used_neg": counts["negative"],
+            "last_used": counts["last"]}  # fmt: skip
 
 
 def _tags(meta: dict[str, Any]) -> dict[str, Any]:

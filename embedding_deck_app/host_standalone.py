@@ -21,6 +21,7 @@ class StandaloneHost:
         settings: dict | None = None,
         allowed_hosts: list[str] | None = None,
         civitai_key_file: str | None = None,
+        outputs_dirs: list[str] | None = None,
     ) -> None:
         self.embeddings_dir = os.path.abspath(embeddings_dir)
         self.cache_dir = cache_dir or default_cache_dir()
@@ -28,6 +29,7 @@ class StandaloneHost:
         self.family: str | None = "SD1"
         self._allowed_hosts = list(allowed_hosts or [])
         self._civitai_key_file = civitai_key_file
+        self._outputs_dirs = [os.path.abspath(d) for d in outputs_dirs or []]
 
     def settings(self) -> dict[str, Any]:
         return dict(self._settings)
@@ -44,6 +46,10 @@ class StandaloneHost:
                 return fh.readline().strip()
         except OSError:
             return ""
+
+    def history_dirs(self) -> list[str]:
+        """The folders ``serve --outputs-dir`` named: the images whose infotexts count uses."""
+        return list(self._outputs_dirs)
 
     def model_family(self) -> str | None:
         return self.family

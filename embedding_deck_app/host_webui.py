@@ -114,6 +114,21 @@ class WebUIHost:
         info = getattr(_loaded_model(), "sd_checkpoint_info", None)
         return getattr(info, "title", None) or getattr(info, "name_for_extra", None)
 
+    def history_dirs(self) -> list[str]:
+        """The folders the WebUI saves generated images in (its Settings → Paths)."""
+        from modules import paths
+
+        opts = _modules().opts
+        keys = ("outdir_samples", "outdir_txt2img_samples", "outdir_img2img_samples", "outdir_save")
+        out: list[str] = []
+        for key in keys:
+            value = str(getattr(opts, key, "") or "")
+            if value:
+                path = value if os.path.isabs(value) else os.path.join(paths.data_path, value)
+                if os.path.abspath(path) not in out:
+                    out.append(os.path.abspath(path))
+        return out
+
     def outputs_dir(self) -> str:
         """``<outputs>/embedding-deck``: beside the WebUI's txt2img grids folder."""
         from modules import paths

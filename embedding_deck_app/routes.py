@@ -205,6 +205,16 @@ def mount(app: FastAPI, deck: Deck, dependencies: Sequence[Any] = ()) -> None:
         body = await _json_body(request)
         return _json(await run_in_threadpool(deck.set_favourite, _path_of(body), body.get("on")))
 
+    async def usage_start(request: Request) -> Response:
+        await _json_body(request)
+        return _json(await run_in_threadpool(deck.usage.start_backfill))
+
+    def usage_status() -> Response:
+        return _json(deck.usage.status())
+
+    async def usage_cancel(request: Request) -> Response:
+        return _json(await run_in_threadpool(deck.usage.cancel))
+
     def searches() -> Response:
         return _json({"searches": deck.searches.list()})
 
@@ -365,6 +375,9 @@ def mount(app: FastAPI, deck: Deck, dependencies: Sequence[Any] = ()) -> None:
         ("/civitai/bulk", civitai_bulk_status, ["GET"]),
         ("/civitai/bulk/cancel", civitai_bulk_cancel, ["POST"]),
         ("/favourite", favourite, ["POST"]),
+        ("/usage/backfill", usage_start, ["POST"]),
+        ("/usage/backfill", usage_status, ["GET"]),
+        ("/usage/backfill/cancel", usage_cancel, ["POST"]),
         ("/searches", searches, ["GET"]),
         ("/searches", save_search, ["POST"]),
         ("/searches/delete", delete_search, ["POST"]),

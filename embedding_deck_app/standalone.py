@@ -130,6 +130,7 @@ def serve(
     host_factory: type[StandaloneHost] = StandaloneHost,
     civitai_url: str | None = None,
     civitai_key_file: str | None = None,
+    outputs_dirs: list[str] | None = None,
 ) -> None:
     """Run the standalone server until interrupted; ``auth`` = (user, password) or None.
 
@@ -143,6 +144,7 @@ def serve(
             settings,
             allowed_hosts=allowed_hosts,
             civitai_key_file=civitai_key_file,
+            outputs_dirs=outputs_dirs,
         )
     )
     _inject_assets(load_localization(lang))

@@ -39,3 +39,12 @@ def on_app_started(demo: object, app: object) -> None:
 script_callbacks.on_ui_tabs(on_ui_tabs)
 script_callbacks.on_ui_settings(register_settings)
 script_callbacks.on_app_started(on_app_started)
+
+
+def on_image_saved(params: object) -> None:
+    """Each image the WebUI saves: count the embeddings its infotext lists (TI hashes)."""
+    info = getattr(params, "pnginfo", None) or {}
+    _get_deck().usage.image_saved(str(getattr(params, "filename", "")), info.get("parameters"))
+
+
+script_callbacks.on_image_saved(on_image_saved)

@@ -9,7 +9,16 @@ callback_map: dict[str, list[Any]] = {
     "callbacks_model_loaded": [],
     "callbacks_ui_tabs": [],
     "callbacks_ui_settings": [],
+    "callbacks_image_saved": [],
 }
+
+
+class ImageSaveParams:
+    def __init__(self, image, p, filename, pnginfo):
+        self.image = image
+        self.p = p
+        self.filename = filename
+        self.pnginfo = pnginfo
 
 
 def clear_callbacks():
@@ -31,6 +40,15 @@ def on_ui_tabs(callback, *, name=None):
 
 def on_ui_settings(callback, *, name=None):
     callback_map["callbacks_ui_settings"].append(callback)
+
+
+def on_image_saved(callback, *, name=None):
+    callback_map["callbacks_image_saved"].append(callback)
+
+
+def image_saved_callback(params: ImageSaveParams):
+    for callback in callback_map["callbacks_image_saved"]:
+        callback(params)
 
 
 def app_started_callback(demo, app):
