@@ -12,6 +12,7 @@ version: the ``seen`` table remembers size and mtime, so a second pass reads onl
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import sqlite3
@@ -80,15 +81,24 @@ class UsageDB:
 
     def __init__(self, path: str) -> None:
         self.path = path
-        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-        with self._connect() as db:
-            db.executescript(_SCHEMA)
+        self._ready = False  # the file is made on first use, not when a deck starts
 
-    def _connect(self) -> sqlite3.Connection:
+    @contextlib.contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        """One transaction on a fresh connection, closed after (no file stays open)."""
+        if not self._ready:
+            os.makedirs(os.path.dirname(self.path) or ".", exist_ok=True)
         db = sqlite3.connect(self.path, timeout=30)
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA busy_timeout=30000")
-        return db
+        try:
+            db.execute("PRAGMA busy_timeout=30000")
+            if not self._ready:
+                db.execute("PRAGMA journal_mode=WAL")
+                db.executescript(_SCHEMA)
+                self._ready = True
+            with db:  # commit, or roll back on an error
+                yield db
+        finally:
+            db.close()
 
     def record(self, uses: Iterable[Use], when: float | None = None) -> None:
         """Count one generation's uses (one transaction)."""
@@ -121,6 +131,8 @@ class UsageDB:
         return len(uses)
 
     def rows(self) -> list[dict]:
+        if not self._ready and not os.path.exists(self.path):
+            return []  # nothing counted yet: no file made just to say so
         with self._connect() as db:
             cur = db.execute("SELECT name, shorthash, positive, negative, total, last FROM uses")
             keys = ("name", "shorthash", "positive", "negative", "total", "last")
