@@ -24,7 +24,11 @@ SORT_LABELS = {
     "modified": "Date modified",
     "size": "File size",
     "vectors": "Vectors",
+    "uses": "Most used",
+    "last_used": "Last used",
 }
+# the page also sorts by usage (counted by the server, not in the CLI's entries)
+PAGE_SORT_KEYS = (*SORT_KEYS, "uses", "last_used")
 
 
 SEARCH_TITLE = (
@@ -35,7 +39,7 @@ SEARCH_TITLE = (
 
 def root_html(size: str = "medium") -> str:
     """The static skeleton; labels are plain text nodes so WebUI localization applies."""
-    options = "".join(f'<option value="{k}">{escape(SORT_LABELS[k])}</option>' for k in SORT_KEYS)
+    options = "".join(f'<option value="{k}">{escape(SORT_LABELS[k])}</option>' for k in PAGE_SORT_KEYS)
     return f"""
 <div id="embedding_deck_root" class="edeck-root" data-edeck-size="{escape(size)}">
   <div class="edeck-toolbar" role="toolbar" aria-label="Embedding Deck tools">

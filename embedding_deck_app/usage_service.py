@@ -83,7 +83,6 @@ class UsageService:
             "state": "running",
             "read": 0,
             "images": 0,
-            "folders": folders,
             "started": time.time(),
         }
         self._thread = threading.Thread(
@@ -112,7 +111,8 @@ class UsageService:
         return self.status()
 
     def status(self) -> dict[str, Any]:
-        return dict(self._status)
+        """The backfill's progress; with ``folders``: how many outputs folders there are to read."""
+        return {**self._status, "folders": len(self.folders())}
 
 
 def _add(out: dict[str, dict[str, Any]], path: str, row: dict[str, Any]) -> None:

@@ -8,7 +8,8 @@
 (function (root) {
     "use strict";
 
-    var SORT_KEYS = ["path", "name", "created", "modified", "size", "vectors"];
+    // "uses" and "last_used" come from the usage counts (rows without them: never used)
+    var SORT_KEYS = ["path", "name", "created", "modified", "size", "vectors", "uses", "last_used"];
 
     /** EDeck.t when the page has it (translation), else plain {placeholder} filling. */
     function tr(text, vars) {

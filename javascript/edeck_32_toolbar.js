@@ -71,6 +71,9 @@
             changed("search");
         });
         sort.addEventListener("change", function () {
+            if (/^(uses|last_used)$/.test(sort.value) && state.sort !== sort.value) {
+                state.desc = true; // "most used" and "last used" read from the top
+            }
             state.sort = sort.value;
             changed("sort");
         });

@@ -1,6 +1,6 @@
 /**
  * Embedding Deck — the list view: the same windowed grid (edeck_30_grid.js) with one dense
- * row per embedding (name, folder, SD version, vectors, size, dates, description) under a
+ * row per embedding (name, folder, SD version, vectors, size, dates, uses, description) under a
  * sticky header whose columns sort (aria-sort; again reverses). Rows are the grid's cells,
  * so clicks, keys, menus and the card buttons work as on cards. The toolbar's ☰ switches
  * views; the choice is kept with the rest of the toolbar's state.
@@ -20,6 +20,8 @@
         ["edeck-col-size", "Size", "size"],
         ["edeck-col-created", "Created", "created"],
         ["edeck-col-modified", "Modified", "modified"],
+        ["edeck-col-uses", "Uses", "uses"],
+        ["edeck-col-last", "Last used", "last_used"],
         ["edeck-col-desc", "Description", null],
         ["edeck-list-actions", "", null],
     ];
@@ -114,6 +116,8 @@
             ["edeck-col-size", F.size(e.size)],
             ["edeck-col-created", e.created ? F.date(e.created) : ""],
             ["edeck-col-modified", e.modified ? F.date(e.modified) : ""],
+            ["edeck-col-uses", e.uses ? String(e.uses) : ""],
+            ["edeck-col-last", e.last_used ? F.date(e.last_used) : ""],
             ["edeck-col-desc", e.error ? EDeck.t(e.error) : (card.querySelector(".edeck-why") || {}).textContent || e.description || ""],
         ];
         var after = thumb;

@@ -50,6 +50,7 @@ EXTRA = [
     "Size",
     "Created",
     "Modified",
+    "Uses",
     "Description",
     # the search's "understood as" parts (edeck_14_syntax.js SAID, through EDeck.t)
     'name contains "{v}"',
