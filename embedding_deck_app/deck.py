@@ -358,6 +358,25 @@ class Deck:
             self._hashes[key] = digest.hexdigest()
         return self._hashes[key]
 
+    def cached_sha256(self, rel: str) -> str | None:
+        """The file's SHA-256 if it was computed for this version of the file, else None."""
+        try:
+            return self._hashes.get(self._hash_key(self._abs(rel)))
+        except (DeckError, OSError):
+            return None
+
+    def carry_hash(self, old_rel: str, new_rel: str) -> None:
+        """After a rename or move (same bytes, same mtime): the hash is known under the new path."""
+        for key, digest in list(self._hashes.items()):
+            if key[0] == listed_path(self.library.root, old_rel):
+                try:
+                    new_key = self._hash_key(self._abs(new_rel))
+                except (DeckError, OSError):
+                    return
+                if new_key[1:] == key[1:]:
+                    self._hashes[new_key] = digest
+                return
+
     def _hash_key(self, path: str) -> tuple[str, int, int]:
         st = os.stat(path)
         return (path, st.st_size, st.st_mtime_ns)

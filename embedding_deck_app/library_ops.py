@@ -71,6 +71,8 @@ class LibraryOps:
             before.update(new.collides_with)
         if moved.old in self.deck.favourite_paths:  # it stays a favourite under its new name
             self.deck.refresh_favourites()
+        if moved.old and moved.new:
+            self.deck.carry_hash(moved.old, moved.new)
         affected = [r for r in sorted(before) if r not in (moved.old, moved.new)]
         rows = [self.deck._grid_row(new)] if new is not None else []
         rows += [self.deck._grid_row(e) for e in (lib.get(r) for r in affected) if e is not None]
@@ -100,6 +102,7 @@ class LibraryOps:
             image = entry.format.startswith(("png", "webp", "avif", "jxl"))
             if not image:
                 fileops.check_collision(new_stem, os.path.splitext(group.name)[0], names)
+            self._know_hash(rel)
             moved = fileops.rename(self.root, group, new_stem, stamp, self.deck.journal)
             notice = None
             if image and entry.internal_name:
@@ -110,6 +113,14 @@ class LibraryOps:
             old_stem = os.path.splitext(group.name)[0]
             return self._done(moved, self._undo_rename(moved, old_stem), notice)
 
+    def _know_hash(self, rel: str) -> None:
+        """A used embedding's hash, before a rename or move: its counts follow it (usage)."""
+        if rel in self.deck.usage_counts:
+            try:
+                self.deck.sha256(rel)
+            except (DeckError, OSError):
+                pass
+
     def _undo_rename(self, moved: fileops.Moved, old_stem: str) -> dict[str, Any]:
         stamp = self._stamp(moved.new)
         return {"route": f"{PREFIX}/rename", "body": {"path": moved.new, "name": old_stem, "stamp": stamp}}
@@ -118,6 +129,7 @@ class LibraryOps:
         """Move an embedding and its sidecars into another folder of the library."""
         with self._lock():
             group = self._group(rel)
+            self._know_hash(rel)
             moved = fileops.move(
                 self.root, group, folder, stamp, self.deck.library.folders, self.deck.journal
             )

@@ -48,21 +48,32 @@ class UsageService:
                 _add(out, entry.path, row)
             elif row["shorthash"]:
                 unplaced.append(row)
-        if unplaced:  # renamed since: found by the file's hash
+        if unplaced:  # renamed since: found by the file's hash — only hashes already known,
+            # so a grid never waits for hashing (the backfill hashes the rest on its thread)
             wanted = {r["shorthash"]: r for r in unplaced}
             for entry in entries:
-                if entry.error or entry.path in out:
-                    continue
-                row = wanted.get(self._short(entry) or "")
-                if row is not None:
-                    _add(out, entry.path, row)
+                if not entry.error and entry.path not in out:
+                    row = wanted.get(self._short(entry) or "")
+                    if row is not None:
+                        _add(out, entry.path, row)
         return out
 
     def _short(self, entry: Any) -> str | None:
-        try:
-            return self.deck.sha256(entry.path)[:12]
-        except (DeckError, OSError):
-            return None
+        full = self.deck.cached_sha256(entry.path)
+        return full[:12] if full else None
+
+    def _hash_library(self) -> None:
+        """Hash the files no count has reached yet (after a backfill, on its thread)."""
+        entries = self.deck.entries()
+        placed = set(self.counts(entries))
+        for entry in entries:
+            if self._stop.is_set():
+                return
+            if not entry.error and entry.path not in placed:
+                try:
+                    self.deck.sha256(entry.path)
+                except (DeckError, OSError):
+                    continue
 
     def image_saved(self, path: str, infotext: str | None) -> None:
         """The WebUI saved an image (script_callbacks.on_image_saved): count its uses once."""
@@ -101,6 +112,8 @@ class UsageService:
         except Exception as err:  # noqa: BLE001 - say why, keep what was counted
             self._status.update(state="failed", message=f"{type(err).__name__}: {err}")
             return
+        if not self._stop.is_set() and any(r["shorthash"] for r in self.db.rows()):
+            self._hash_library()  # so counts reach files renamed since they were used
         state = "cancelled" if self._stop.is_set() else "done"
         self._status.update(state=state, finished=time.time(), **done)
 

@@ -77,6 +77,16 @@ def test_live_count_backfill_once_and_a_rename(fake, fake_client, tmp_path):
         "/edeck/v1/rename", json={"path": "badhandv4.pt", "name": "hands_fix", "stamp": stamp}, headers=H
     )
     assert _rows(client)["hands_fix.pt"]["uses"] == 4
+    # renamed by hand: the grid never waits for hashing; the next Read my history hashes
+    # the files no count reached, and the count follows
+    os.rename(os.path.join(fake.folder, "ng_deepnegative_v1_75t.pt"), os.path.join(fake.folder, "deep.pt"))
+    client.post("/edeck/v1/refresh", headers=H)
+    assert "uses" not in _rows(client)["deep.pt"]
+    status = client.post("/edeck/v1/usage/backfill", json={}, headers=H).json()
+    while status["state"] == "running":
+        time.sleep(0.05)
+        status = client.get("/edeck/v1/usage/backfill").json()
+    assert _rows(client)["deep.pt"]["uses"] == 4
 
 
 def test_without_outputs_folders_it_says_so(fake_client):
