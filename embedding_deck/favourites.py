@@ -39,13 +39,19 @@ class Favourites:
 
     def set(self, rel: str, size: int, on: bool) -> bool:
         """Make ``rel`` a favourite (or not); whether it is one now."""
-        sha = self.hasher(rel)
-        with self._lock:
-            records = [r for r in self._load() if r["sha256"] != sha]
-            if on:
-                records.append({"sha256": sha, "size": size, "path": rel, "added": time.time()})
-            self._save(records)
+        self.set_many([(rel, size, on)])
         return on
+
+    def set_many(self, changes: list[tuple[str, int, bool]]) -> None:
+        """Several (path, size, on) at once: one read and one write of the store."""
+        hashed = [(self.hasher(rel), rel, size, on) for rel, size, on in changes]
+        with self._lock:
+            records = self._load()
+            for sha, rel, size, on in hashed:
+                records = [r for r in records if r["sha256"] != sha]
+                if on:
+                    records.append({"sha256": sha, "size": size, "path": rel, "added": time.time()})
+            self._save(records)
 
     def paths(self, files: Iterable[tuple[str, int]]) -> set[str]:
         """Which of ``files`` ((path, size) pairs) are favourites; moved ones are found again."""

@@ -74,6 +74,20 @@ def clean_value(key: str, value: Any) -> Any:
     raise UnreadableFile(f"{key!r} cannot be edited here.")
 
 
+def edited_tags(current: Any, add: list[str], remove: list[str]) -> list[str]:
+    """``current`` tags with ``add`` appended (unless present) and ``remove`` taken out,
+    both compared without case; the order of the tags kept is kept."""
+    tags = [t for t in current if isinstance(t, str)] if isinstance(current, list) else []
+    gone = {t.strip().lower() for t in remove}
+    out = [t for t in tags if t.strip().lower() not in gone]
+    have = {t.strip().lower() for t in out}
+    for tag in (t.strip() for t in add):
+        if tag and tag.lower() not in have and tag.lower() not in gone:
+            out.append(tag)
+            have.add(tag.lower())
+    return out
+
+
 # ---- merging and writing ----------------------------------------------------------------
 def merge_changes(
     path: str, changes: dict[str, dict[str, Any]], base_stamp: str | None

@@ -21,6 +21,7 @@ from embedding_deck.errors import DeckError
 from embedding_deck.previews import MAX_UPLOAD_BYTES
 from embedding_deck.query import ordered
 
+from .bulk_ops import FILE_ACTIONS, BulkOps
 from .compare_jobs import service_for
 from .deck import Deck
 from .library_ops import LibraryOps
@@ -293,6 +294,14 @@ def mount(app: FastAPI, deck: Deck, dependencies: Sequence[Any] = ()) -> None:
         body = await _json_body(request)
         return changed(await run_in_threadpool(ops.convert, _path_of(body), body.get("stamp")))
 
+    bulk = BulkOps(ops)
+
+    async def run_bulk(request: Request) -> Response:
+        body = await _json_body(request)
+        action = body.get("action")
+        result = await run_in_threadpool(bulk.run, action, body.get("items"))
+        return changed(result) if action in FILE_ACTIONS and result["done"] else _json(result)
+
     async def trash() -> Response:
         return _json(await run_in_threadpool(ops.trash))
 
@@ -361,6 +370,7 @@ def mount(app: FastAPI, deck: Deck, dependencies: Sequence[Any] = ()) -> None:
         ("/delete", delete, ["POST"]),
         ("/convert", convert, ["POST"]),
         ("/restore-name", restore_name, ["POST"]),
+        ("/bulk", run_bulk, ["POST"]),
         ("/trash", trash, ["GET"]),
         ("/trash/restore", restore, ["POST"]),
         ("/trash/empty", empty_trash, ["POST"]),

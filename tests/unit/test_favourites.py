@@ -62,3 +62,20 @@ def test_a_deleted_favourite_is_not_listed_and_a_broken_store_means_none(tmp_pat
     with open(store.file, "w", encoding="utf-8") as fh:
         fh.write("{not json")
     assert store.paths(_files(str(root))) == set()
+
+
+def test_set_many_writes_the_store_once(tmp_path):
+    root = tmp_path / "lib"
+    root.mkdir()
+    for name in ("a", "b", "c"):
+        f.write_safetensors(str(root / f"{name}.safetensors"), {"emb_params": (ord(name) - 95, 768)})
+    store, _calls = _store(str(root), tmp_path / "data")
+    files = _files(str(root))
+    sizes = dict(files)
+    store.set("a.safetensors", sizes["a.safetensors"], True)
+    writes = []
+    real = store._save
+    store._save = lambda records: (writes.append(len(records)), real(records))
+    store.set_many([(p, sizes[p], p != "a.safetensors") for p in sorted(sizes)])
+    assert writes == [2]
+    assert store.paths(files) == {"b.safetensors", "c.safetensors"}

@@ -149,3 +149,13 @@ def test_atomic_write_bytes_replaces_in_one_step(tmp_path):
     atomic.atomic_write_bytes(path, b"one")
     atomic.atomic_write_bytes(path, b"two")
     assert open(path, "rb").read() == b"two"
+
+
+def test_edited_tags_add_and_remove_without_case():
+    from embedding_deck.user_metadata import edited_tags
+
+    assert edited_tags(["Hands", "sdxl"], ["hands", "go-to", "Go-To"], []) == ["Hands", "sdxl", "go-to"]
+    assert edited_tags(["Hands", "sdxl"], [], ["HANDS"]) == ["sdxl"]
+    assert edited_tags(None, [" new "], []) == ["new"]
+    assert edited_tags(["a", 3, "b"], [], ["b"]) == ["a"]  # a non-text tag from elsewhere is dropped
+    assert edited_tags(["a"], ["x"], ["x"]) == ["a"]  # removing wins over adding
