@@ -80,7 +80,8 @@ class BulkOps:
             user, stamp = sidecar.read_user_metadata(json_file)
         except ValueError:
             name = os.path.basename(json_file)
-            raise UnreadableFile(f"{name} is not valid JSON; fix or remove it first. It was left as it is.") from None
+            sentence = f"{name} is not valid JSON; fix or remove it first. Nothing was changed."
+            raise UnreadableFile(sentence) from None
         changes = _changes(user, body)
         if not changes:
             return {"rows": [self.deck._grid_row(entry)], "undo": None}

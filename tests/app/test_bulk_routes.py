@@ -129,7 +129,8 @@ def test_convert_a_selection_and_undo(client):  # noqa: F811
     before = _files(client.folder)
     body = _bulk(client, "convert", _items(client, ["badhandv4.pt", "ng_deepnegative_v1_75t.pt"])).json()
     assert body["done"] == 2, body["failed"]
-    assert {r["path"] for r in body["rows"]} >= {"badhandv4.safetensors", "ng_deepnegative_v1_75t.safetensors"}
+    made = {"badhandv4.safetensors", "ng_deepnegative_v1_75t.safetensors"}
+    assert {r["path"] for r in body["rows"]} >= made
     _undo(client, body["undo"])
     assert _files(client.folder) == before
 
