@@ -52,13 +52,38 @@ class Use:
     negative: bool
 
 
-def uses_in(infotext: str) -> list[Use]:
-    """The embeddings a generation used, from its infotext's ``TI hashes``."""
+class PromptMemory:
+    """The ``TI hashes`` last seen for each (prompt, negative prompt).
+
+    The WebUI encodes a prompt again only when it changed: a second generation with the
+    same prompts reuses the cached conditioning, and its infotext has no ``TI hashes``
+    although the same embeddings were used. Such an image takes the hashes remembered
+    for its prompts (bounded: the oldest prompts are forgotten)."""
+
+    def __init__(self, limit: int = 256) -> None:
+        self.limit = limit
+        self._known: dict[tuple[str, str], str] = {}
+
+    def hashes(self, prompts: tuple[str, str], listed: str) -> str:
+        if listed:
+            self._known.pop(prompts, None)
+            self._known[prompts] = listed
+            if len(self._known) > self.limit:
+                del self._known[next(iter(self._known))]
+            return listed
+        return self._known.get(prompts, "")
+
+
+def uses_in(infotext: str, memory: PromptMemory | None = None) -> list[Use]:
+    """The embeddings a generation used, from its infotext's ``TI hashes`` (or, through
+    ``memory``, from the last generation with the same prompts)."""
     parsed = parse_infotext(infotext)
     listed = parsed.get("params", {}).get("TI hashes", "")
+    prompt, negative = parsed.get("prompt", ""), parsed.get("negative_prompt", "")
+    if memory is not None:
+        listed = memory.hashes((prompt, negative), listed)
     if not listed:
         return []
-    prompt, negative = parsed.get("prompt", ""), parsed.get("negative_prompt", "")
     out: dict[str, Use] = {}
     for item in listed.strip('"').split(","):
         name, _, short = item.strip().rpartition(":")
@@ -82,6 +107,7 @@ class UsageDB:
     def __init__(self, path: str) -> None:
         self.path = path
         self._ready = False  # the file is made on first use, not when a deck starts
+        self.memory = PromptMemory()  # for the images the WebUI saves while it runs
 
     @contextlib.contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -113,8 +139,10 @@ class UsageDB:
             db.execute(_UPSERT, (key, use.name, use.shorthash, int(use.positive), int(use.negative), when))
 
     def record_image(self, path: str, infotext: str | None) -> int:
-        """Count a just-saved image once (the backfill will not count it again); its uses."""
-        uses = uses_in(infotext) if infotext else []
+        """Count a just-saved image once (the backfill will not count it again); its uses.
+        ``path`` may be relative to the working directory (the WebUI's default outputs)."""
+        path = os.path.abspath(path)
+        uses = uses_in(infotext, self.memory) if infotext else []
         try:
             st = os.stat(path)
         except OSError:
@@ -151,6 +179,7 @@ class UsageDB:
         with self._connect() as db:
             seen = {p: (s, m) for p, s, m in db.execute("SELECT path, size, mtime_ns FROM seen")}
         batch: list[tuple[str, int, int, list[Use], float]] = []
+        memory = PromptMemory()  # files are read in name order: the WebUI's numbers, in time
         for path, st in _images(folders, [os.path.abspath(s) for s in skip]):
             done["images"] += 1
             if should_stop():
@@ -160,7 +189,7 @@ class UsageDB:
                 continue
             text = read_infotext(path)
             # a file read before and changed since (its metadata edited) is not counted twice
-            uses = uses_in(text) if text and before is None else []
+            uses = uses_in(text, memory) if text and before is None else []
             done["read"] += 1
             done["with_uses"] += bool(uses)
             batch.append((path, st.st_size, st.st_mtime_ns, uses, st.st_mtime))
@@ -186,7 +215,7 @@ class UsageDB:
 
 def _images(folders: Iterable[str], skip: list[str]) -> Iterator[tuple[str, os.stat_result]]:
     for folder in folders:
-        for root, dirs, files in os.walk(folder):
+        for root, dirs, files in os.walk(os.path.abspath(folder)):
             dirs[:] = sorted(d for d in dirs if os.path.abspath(os.path.join(root, d)) not in skip)
             for name in sorted(files):
                 if name.lower().endswith(IMAGE_EXTS):

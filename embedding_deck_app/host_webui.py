@@ -115,18 +115,15 @@ class WebUIHost:
         return getattr(info, "title", None) or getattr(info, "name_for_extra", None)
 
     def history_dirs(self) -> list[str]:
-        """The folders the WebUI saves generated images in (its Settings → Paths)."""
-        from modules import paths
-
+        """The folders the WebUI saves generated images in (its Settings → Paths); a
+        relative one is where the WebUI writes it: under its working directory."""
         opts = _modules().opts
         keys = ("outdir_samples", "outdir_txt2img_samples", "outdir_img2img_samples", "outdir_save")
         out: list[str] = []
         for key in keys:
             value = str(getattr(opts, key, "") or "")
-            if value:
-                path = value if os.path.isabs(value) else os.path.join(paths.data_path, value)
-                if os.path.abspath(path) not in out:
-                    out.append(os.path.abspath(path))
+            if value and os.path.abspath(value) not in out:
+                out.append(os.path.abspath(value))
         return out
 
     def outputs_dir(self) -> str:

@@ -92,3 +92,34 @@ def test_live_count_backfill_once_and_a_rename(fake, fake_client, tmp_path):
 def test_without_outputs_folders_it_says_so(fake_client):
     res = fake_client.post("/edeck/v1/usage/backfill", json={}, headers=H)
     assert res.status_code == 400 and "no outputs folder" in res.json()["error"]
+
+
+def _read_history(client) -> dict:
+    status = client.post("/edeck/v1/usage/backfill", json={}, headers=H).json()
+    deadline = time.time() + 20
+    while status["state"] == "running" and time.time() < deadline:
+        time.sleep(0.05)
+        status = client.get("/edeck/v1/usage/backfill").json()
+    return status
+
+
+def test_relative_outputs_and_a_cached_prompt(fake, fake_client, tmp_path, monkeypatch):
+    """As A1111 1.10.1 does it: outputs relative to its working directory (the saved
+    filename too), and a second generation with the same prompts reuses the cached
+    conditioning, so its infotext has no TI hashes (seen in the real WebUI)."""
+    from modules import script_callbacks
+
+    client, text = fake_client, _info(fake)
+    monkeypatch.chdir(tmp_path)
+    fake.modules["shared"].opts.data["outdir_txt2img_samples"] = "outputs/txt2img-images"
+    cached = text.split(", TI hashes:")[0] + ", Version: v1.10.1"
+    assert "TI hashes" not in cached
+    for i, info in enumerate((text, cached)):
+        saved = _png(os.path.join("outputs", "txt2img-images", "2026-12-06", f"{i:05d}.png"), info)
+        script_callbacks.image_saved_callback(
+            script_callbacks.ImageSaveParams(None, None, saved, {"parameters": info})
+        )
+    assert _rows(client)["badhandv4.pt"]["uses"] == 2  # the cached one counts too
+    status = _read_history(client)
+    assert status["read"] == 0, status  # both known already: not counted twice
+    assert _rows(client)["badhandv4.pt"]["uses"] == 2

@@ -86,3 +86,18 @@ def test_backfill_reads_each_image_once(tmp_path):
     Image.new("RGB", (16, 16)).save(out / "00004.png", pnginfo=info)
     assert db.backfill([str(tmp_path / "outputs")])["read"] == 1
     assert {r["total"] for r in db.rows()} == {4}
+
+
+def test_an_image_from_a_cached_prompt_counts_as_the_one_before(tmp_path):
+    """The WebUI leaves TI hashes out when it reuses the conditioning of the same prompts."""
+    out = tmp_path / "outputs"
+    os.makedirs(out)
+    cached = INFO.split(", TI hashes:")[0] + ", Version: v1.10.1"
+    other = cached.replace("a cat", "a dog")
+    for name, text in (("00001.png", INFO), ("00002.png", cached), ("00003.png", other)):
+        info = PngImagePlugin.PngInfo()
+        info.add_text("parameters", text)
+        Image.new("RGB", (16, 16)).save(out / name, pnginfo=info)
+    db = UsageDB(str(tmp_path / "data" / "usage.sqlite"))
+    assert db.backfill([str(out)])["with_uses"] == 2  # 00003's prompt was never encoded with them
+    assert {r["name"]: r["total"] for r in db.rows()}["badhandv4"] == 2
