@@ -79,9 +79,9 @@ class BulkOps:
         try:
             user, stamp = sidecar.read_user_metadata(json_file)
         except ValueError:
-            name = os.path.basename(json_file)
-            sentence = f"{name} is not valid JSON; fix or remove it first. Nothing was changed."
-            raise UnreadableFile(sentence) from None
+            raise UnreadableFile(
+                f"{os.path.basename(json_file)} is not valid JSON; fix or remove it first. Nothing changed."
+            ) from None
         changes = _changes(user, body)
         if not changes:
             return {"rows": [self.deck._grid_row(entry)], "undo": None}
@@ -153,6 +153,7 @@ class _Merged:
     def __init__(self) -> None:
         self.rows: dict[str, dict[str, Any]] = {}
         self.removed: set[str] = set()
+        self.moved: dict[str, str] = {}  # old path -> new path
         self.failed: list[dict[str, str]] = []
         self.undo: list[dict[str, Any]] = []  # the inverse bodies
         self.undo_action: str | None = None
@@ -167,6 +168,9 @@ class _Merged:
         for row in result.get("rows") or []:
             self.rows[row["path"]] = row
             self.removed.discard(row["path"])
+        old, new = result.get("moved") or (None, None)
+        if old and new and old != new:
+            self.moved[old] = new
         undo = result.get("undo")
         if undo:
             self.undo_action = undo.get("action") or UNDO_ACTIONS[undo["route"]]
@@ -186,6 +190,7 @@ class _Merged:
             "removed": sorted(self.removed),
             "rows": list(self.rows.values()),
             "done": self.done,
+            "moved": self.moved,
             "failed": self.failed,
             "undo": undo,
             "notice": " ".join(n for n in (*self.notices, repairs) if n) or None,

@@ -83,6 +83,7 @@ class LibraryOps:
             "files": moved.files,
             "folders": sorted(lib.folders),
             "undo": undo,
+            "moved": [moved.old, moved.new],
             "notice": " ".join(n for n in (notice, self.deck.take_repairs()) if n) or None,
         }
 

@@ -48,7 +48,7 @@
                 note: can ? "" : EDeck.compare.reason()});
             list.push({name: "select", label: chosenLabel, run: function () {
                 EDeck.compare.toggle(entry.path);
-            }});
+            }}, {name: "select-all", label: EDeck.t("Select all shown"), run: EDeck.compare.selectAll});
         }
         return list;
     }

@@ -1,15 +1,18 @@
 /**
- * Embedding Deck — choosing embeddings to compare: a selection of cards (Ctrl+click,
- * Ctrl+Shift+click for a range, Space / Shift+Space in the keyboard grid; up to 8, shown
- * and announced, aria-selected on the cells), the bar with "Compare", a ⇆ button on each
- * card, and what the host says about comparisons (/compare/support). The panel itself is
- * edeck_76_comparison.js. Plain Shift+click keeps its meaning (the positive prompt).
+ * Embedding Deck — the selection of cards and comparing them: Ctrl+click, Shift+click for a
+ * range once something is selected (Ctrl+Shift+click always), Space / Shift+Space and
+ * Ctrl+A in the keyboard grid, "Select all shown"; shown and announced, aria-selected on
+ * the cells. The bar holds "Compare" (up to 8) and, from edeck_82_bulk.js, the actions on
+ * the whole selection. Also a ⇆ button on each card and what the host says about
+ * comparisons (/compare/support). The panel itself is edeck_76_comparison.js. Shift+click
+ * with nothing selected keeps its meaning (the positive prompt).
  */
 (function () {
     "use strict";
     var EDeck = (window.EDeck = window.EDeck || {});
     var MAX = 8;
     var selected = []; // paths, in the order chosen
+    var chosen = new Set(); // the same, to look up (a selection can be the whole library)
     var anchor = null;
     var support = {available: false, reason: null, max_embeddings: MAX};
     var bar = null;
@@ -41,6 +44,9 @@
         run.id = "embedding_deck_compare_button";
         run.dataset.action = "compare-selection";
         run.setAttribute("aria-describedby", "embedding_deck_compare_why");
+        var all = h("button", "edeck-button", EDeck.t("Select all shown"));
+        all.type = "button";
+        all.dataset.action = "select-all";
         var clear = h("button", "edeck-button", EDeck.t("Clear selection"));
         clear.type = "button";
         clear.dataset.action = "clear-selection";
@@ -48,6 +54,7 @@
         why.id = "embedding_deck_compare_why";
         bar.appendChild(run);
         bar.appendChild(count);
+        bar.appendChild(all);
         bar.appendChild(clear);
         bar.addEventListener("click", function (ev) {
             var action = ev.target.closest("[data-action]");
@@ -56,6 +63,8 @@
             }
             if (action.dataset.action === "clear-selection") {
                 setSelection([]);
+            } else if (action.dataset.action === "select-all") {
+                selectAll();
             } else if (action.dataset.action === "compare-selection") {
                 compare(selected.length ? selected.slice() : currentPath(deck));
             }
@@ -80,19 +89,26 @@
         }
         var run = bar.querySelector("#embedding_deck_compare_button");
         var why = whyLine;
-        run.disabled = !support.available;
-        run.title = support.available ?
-            EDeck.t("Compare the selected embeddings (Ctrl+click or Space selects; up to {n})", {n: MAX}) : reason();
+        var many = selected.length > MAX;
+        run.disabled = !support.available || many;
+        run.title = !support.available ? reason() : many ?
+            EDeck.t("A comparison takes up to {n} embeddings: select fewer.", {n: MAX}) :
+            EDeck.t("Compare the selected embeddings (Ctrl+click or Space selects; up to {n})", {n: MAX});
         why.textContent = reason();
         why.hidden = support.available;
         run.textContent = selected.length ? EDeck.t("Compare {n} selected", {n: selected.length}) : EDeck.t("Compare");
         bar.querySelector(".edeck-selcount").textContent = selected.length ?
-            EDeck.t("{n} of {max} selected", {n: selected.length, max: MAX}) : "";
+            EDeck.t("{n} selected", {n: selected.length}) : "";
         bar.querySelector("[data-action=clear-selection]").hidden = !selected.length;
+        bar.querySelector("[data-action=select-all]").hidden = !selected.length;
     }
 
     function setSelection(paths) {
-        selected = paths.slice(0, MAX);
+        var seen = new Set();
+        selected = paths.filter(function (p) {
+            return !seen.has(p) && seen.add(p);
+        });
+        chosen = seen;
         var deck = EDeck.deck;
         if (deck) {
             deck.grid.nodes.forEach(function (card, path) {
@@ -100,25 +116,30 @@
             });
         }
         showBar();
+        (EDeck.hooks.selection || []).forEach(function (fn) {
+            fn(selected.slice());
+        });
+    }
+
+    /** Every card the search and folder show (added to what is selected). */
+    function selectAll() {
+        setSelection(selected.concat(EDeck.deck.visible.map(function (e) {
+            return e.path;
+        })));
     }
 
     function mark(card, path) {
-        var on = selected.indexOf(path) !== -1;
+        var on = chosen.has(path);
         card.classList.toggle("edeck-selected", on);
         card.setAttribute("aria-selected", String(on));
     }
 
     function toggle(path) {
-        var i = selected.indexOf(path);
         var next = selected.slice();
-        if (i === -1) {
-            if (next.length >= MAX) {
-                EDeck.deck.message(EDeck.t("At most {n} embeddings can be compared at once.", {n: MAX}), "info");
-                return;
-            }
+        if (!chosen.has(path)) {
             next.push(path);
         } else {
-            next.splice(i, 1);
+            next.splice(next.indexOf(path), 1);
         }
         anchor = path;
         setSelection(next);
@@ -135,16 +156,8 @@
             toggle(path);
             return;
         }
-        var next = selected.slice();
-        items.slice(Math.min(a, b), Math.max(a, b) + 1).forEach(function (p) {
-            if (next.indexOf(p) === -1) {
-                next.push(p);
-            }
-        });
-        if (next.length > MAX) {
-            EDeck.deck.message(EDeck.t("At most {n} embeddings can be compared at once.", {n: MAX}), "info");
-        }
-        setSelection(next);
+        anchor = path;
+        setSelection(selected.concat(items.slice(Math.min(a, b), Math.max(a, b) + 1)));
     }
 
     function compare(paths) {
@@ -175,7 +188,8 @@
         // capture phase: a Ctrl+click selects, and must not also edit a prompt
         grid.addEventListener("click", function (ev) {
             var card = ev.target.closest(".edeck-card");
-            if (!card || !(ev.ctrlKey || ev.metaKey) || ev.target.closest("[data-action]")) {
+            var extend = ev.shiftKey && selected.length > 0; // a range, once something is selected
+            if (!card || !(ev.ctrlKey || ev.metaKey || extend) || ev.target.closest("[data-action]")) {
                 return;
             }
             ev.stopPropagation();
@@ -188,6 +202,11 @@
         }, true);
         grid.addEventListener("keydown", function (ev) {
             var card = ev.target.closest(".edeck-card");
+            if (card && ev.target === card && (ev.ctrlKey || ev.metaKey) && !ev.altKey && (ev.key || "").toLowerCase() === "a") {
+                ev.preventDefault();
+                selectAll();
+                return;
+            }
             if (!card || ev.target !== card || ev.ctrlKey || ev.altKey || ev.metaKey) {
                 return;
             }
@@ -251,6 +270,7 @@
             return selected.slice();
         },
         setSelection: setSelection,
+        selectAll: selectAll,
         toggle: toggle,
         support: function () {
             return support;

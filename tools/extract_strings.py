@@ -91,6 +91,31 @@ EXTRA = [
     "{0} had been changed by another program; your edits were merged into its new contents.",
     "This image embedding still answers to {0} in prompts: that name is stored inside the image, "
     "and renaming the file does not change it.",
+    "It failed unexpectedly ({0}); it was left as it was.",
+    # the actions on a selection (edeck_82_bulk.js ACTIONS: label, verb, done)
+    "Move to a folder…",
+    "Move",
+    "Moved {n} embeddings to {value}.",
+    "Add tags…",
+    "Add tags",
+    "Added the tags {value} to {n} embeddings.",
+    "Remove tags…",
+    "Remove tags",
+    "Removed the tags {value} from {n} embeddings.",
+    "Default target…",
+    "Set",
+    "The default target of {n} embeddings is now {value}.",
+    "Preferred weight…",
+    "The preferred weight of {n} embeddings is now {value}.",
+    "Add to favourites",
+    "Added {n} embeddings to the favourites.",
+    "Remove from favourites",
+    "Removed {n} embeddings from the favourites.",
+    "Convert to .safetensors",
+    "Converted {n} embeddings to .safetensors; the originals are in the trash.",
+    "Delete to the trash",
+    "Delete",
+    "Deleted {n} embeddings (they are in the trash).",
 ]
 
 # Server sentences: the first argument of our error classes, warnings, "error=" values and
