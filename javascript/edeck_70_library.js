@@ -79,6 +79,18 @@
             target.tagName === "SELECT" || target.isContentEditable);
     }
 
+    /** {old: new} from an answer's moved: [old, new] (one file) or {old: new} (a batch). */
+    function movedMap(moved) {
+        if (Array.isArray(moved)) {
+            var one = {};
+            if (moved[0] && moved[1]) {
+                one[moved[0]] = moved[1];
+            }
+            return one;
+        }
+        return moved || {};
+    }
+
     /** Apply a write route's answer to the grid: removed paths go, rows replace or join. */
     function applyChange(res) {
         var removed = new Set(res.removed || []);
@@ -107,6 +119,9 @@
         }
         deck.sortedCache = null;
         deck.apply(true);
+        if (removed.size && EDeck.compare) {
+            EDeck.compare.follow(movedMap(res.moved));
+        }
         if (res.reload) {
             deck.followReload(res.reload);
         }

@@ -121,6 +121,21 @@
         });
     }
 
+    /** After a write: the selection follows moved files ({old: new}); gone ones leave it. */
+    function follow(moved) {
+        var byPath = EDeck.deck.byPath;
+        var next = selected.map(function (p) {
+            return moved[p] || p;
+        }).filter(function (p) {
+            return byPath.has(p);
+        });
+        if (next.length !== selected.length || next.some(function (p, i) {
+            return p !== selected[i];
+        })) {
+            setSelection(next);
+        }
+    }
+
     /** Every card the search and folder show (added to what is selected). */
     function selectAll() {
         setSelection(selected.concat(EDeck.deck.visible.map(function (e) {
@@ -271,6 +286,7 @@
         },
         setSelection: setSelection,
         selectAll: selectAll,
+        follow: follow,
         toggle: toggle,
         support: function () {
             return support;

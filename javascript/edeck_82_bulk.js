@@ -4,7 +4,8 @@
  * delete to the trash), one confirmation dialog that names what will change, progress
  * with Cancel in the toast, and one Undo for the batch. The server does each file as the
  * single operation would (/edeck/v1/bulk, embedding_deck_app/bulk_ops.py); the page sends
- * the selection in chunks, so progress moves and Cancel stops between two chunks.
+ * the selection in chunks, so progress moves and Cancel stops between two chunks. The
+ * selection follows moved files (EDeck.compare.follow, from every write's answer).
  */
 (function () {
     "use strict";
@@ -276,7 +277,7 @@
         var items = chosen.map(function (e) {
             return act.body(e, value);
         });
-        var state = {undos: [], failed: [], done: 0, cancelled: false, moved: {}};
+        var state = {undos: [], failed: [], done: 0, cancelled: false};
         var cancel = lib.button("bulk-cancel", EDeck.t("Cancel"));
         cancel.addEventListener("click", function () {
             state.cancelled = true;
@@ -296,7 +297,6 @@
                 }
                 state.done += res.done;
                 state.failed = state.failed.concat(res.failed);
-                Object.assign(state.moved, res.moved || {});
             }, function (err) {
                 chunk.forEach(function (item) {
                     state.failed.push({path: item.path, error: err.message});
@@ -327,12 +327,6 @@
             }));
         }
         lib.toast(text, state.undos.length > 0, extra);
-        // the selection follows the files it holds (a deleted one leaves it)
-        EDeck.compare.setSelection(EDeck.compare.selected().map(function (p) {
-            return state.moved[p] || p;
-        }).filter(function (p) {
-            return deck.byPath.has(p);
-        }));
         lib.refreshTrash();
     }
 

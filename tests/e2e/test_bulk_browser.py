@@ -70,6 +70,7 @@ def test_shift_click_range_then_bulk_move_and_one_undo(page, fresh_server):
     _toast_says(page, "Undone")
     assert _files(fresh_server.folder) == before
     assert set(paths) <= set(card_paths(page))
+    assert _selected(page) == paths[1:5]  # and the selection came back with them
 
 
 def test_select_all_shown_tags_and_favourites(page, fresh_server):
