@@ -50,15 +50,17 @@ def _templates(tmp: str) -> list[tuple[str, bytes]]:
     return out
 
 
-def generate(root: str, count: int) -> None:
-    """count files across nested folders; a third with X.json, a tenth with a preview."""
+WORDS = "negative hands anatomy lowres quality style detail face eyes blur watermark text".split()
+
+
+def generate(root: str, count: int, realistic: bool = False) -> None:
+    """count files across ten folders (and sub-folders); a third with X.json, a tenth with
+    a preview. ``realistic``: previews as Civitai gives them (512x768 JPEG, ~100 KB, each
+    one its own picture) and X.json as an editor leaves it (a paragraph, tags, weight)."""
     shutil.rmtree(root, ignore_errors=True)
     os.makedirs(root)
     templates = _templates(root)
-    preview = os.path.join(root, "p.png")
-    f.picture(64, 64).save(preview)
-    with open(preview, "rb") as fh:
-        preview_bytes = fh.read()
+    previews = _previews(root, realistic)
     for name in os.listdir(root):
         os.unlink(os.path.join(root, name))
     for i in range(count):
@@ -70,10 +72,38 @@ def generate(root: str, count: int) -> None:
             fh.write(data)
         if i % 3 == 0:
             with open(stem + ".json", "w") as fh:
-                json.dump({"description": f"desc {i}", "notes": "n", "sd version": "SD1"}, fh)
+                json.dump(_user_json(i, realistic), fh)
         if i % 10 == 0:
-            with open(stem + ".preview.png", "wb") as fh:
-                fh.write(preview_bytes)
+            suffix, picture = previews[(i // 10) % len(previews)]
+            with open(stem + suffix, "wb") as fh:
+                fh.write(picture)
+
+
+def _previews(tmp: str, realistic: bool) -> list[tuple[str, bytes]]:
+    out = []
+    for seed in range(40 if realistic else 1):
+        path = os.path.join(tmp, f"p{seed}.jpg" if realistic else "p.png")
+        if realistic:
+            f.picture(512, 768, seed=seed).save(path, quality=88)
+        else:
+            f.picture(64, 64).save(path)
+        with open(path, "rb") as fh:
+            out.append((".preview.jpg" if realistic else ".preview.png", fh.read()))
+    return out
+
+
+def _user_json(i: int, realistic: bool) -> dict:
+    if not realistic:
+        return {"description": f"desc {i}", "notes": "n", "sd version": "SD1"}
+    words = [WORDS[(i * k) % len(WORDS)] for k in range(1, 30)]
+    return {
+        "description": f"Embedding {i}: " + " ".join(words) + ". Trained on 40 images, 1500 steps.",
+        "notes": "Works best at 0.8 with " + " ".join(words[:6]),
+        "activation text": words[0],
+        "preferred weight": 0.8,
+        "tags": words[:3],
+        "sd version": "SD1",
+    }
 
 
 def floor(root: str) -> float:

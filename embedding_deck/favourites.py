@@ -29,13 +29,27 @@ class Favourites:
         self.file = os.path.join(folder, FILE_NAME)
         self.hasher = hasher
         self._lock = threading.Lock()
+        self._records: list[dict[str, Any]] = []
+        self._version: tuple[int, int, int] | None = None
 
     def _load(self) -> list[dict[str, Any]]:
-        records = read_list(self.file, "favourites")
-        return [r for r in records if isinstance(r, dict) and isinstance(r.get("sha256"), str)]
+        # every grid request asks: the file is read again only when it changed (another
+        # WebUI on the same data folder writes it too)
+        try:
+            st = os.stat(self.file)
+            version = (st.st_mtime_ns, st.st_size, st.st_ino)
+        except OSError:
+            version = None
+        if version is None or version != self._version:
+            records = read_list(self.file, "favourites")
+            self._records = [r for r in records if isinstance(r, dict) and isinstance(r.get("sha256"), str)]
+            self._version = version
+        return [dict(r) for r in self._records]
 
     def _save(self, records: list[dict[str, Any]]) -> None:
         write_list(self.file, "favourites", records)
+        st = os.stat(self.file)
+        self._records, self._version = [dict(r) for r in records], (st.st_mtime_ns, st.st_size, st.st_ino)
 
     def set(self, rel: str, size: int, on: bool) -> bool:
         """Make ``rel`` a favourite (or not); whether it is one now."""

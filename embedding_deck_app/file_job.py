@@ -8,6 +8,7 @@ thread works the paths one at a time; subclasses say what one path is (``_one``)
 
 from __future__ import annotations
 
+import abc
 import json
 import os
 import threading
@@ -24,7 +25,7 @@ class Busy(DeckError):
     status_hint = 409
 
 
-class FileJob:
+class FileJob(abc.ABC):
     """One resumable job of a deck; ``_one(path, job)`` returns (outcome, detail) or None."""
 
     file_name = "job.json"
@@ -66,7 +67,7 @@ class FileJob:
             self._save(job)
             self._launch()
 
-    def _stop_work(self) -> None:
+    def _stop_work(self) -> None:  # noqa: B027 - an optional hook: most jobs have nothing to stop
         """Hook: ask the work in progress to stop (the thread is joined after)."""
 
     def cancel(self) -> dict[str, Any]:
@@ -81,8 +82,9 @@ class FileJob:
             self._save(job)
         return self.status()
 
+    @abc.abstractmethod
     def status(self, since: int = 0) -> dict[str, Any]:
-        raise NotImplementedError
+        """The job as the page polls it (entries changed since ``since``)."""
 
     def _resumed(self) -> dict[str, Any] | None:
         """The job; an unfinished one from before a restart starts working again."""
@@ -124,8 +126,9 @@ class FileJob:
             job["state"] = "done"
             self._save(job)
 
+    @abc.abstractmethod
     def _one(self, path: str, job: dict[str, Any]) -> tuple[str, Any] | None:
-        raise NotImplementedError
+        """Do one embedding of the job; what happened to it."""
 
     def _rows(self, paths: list[str]) -> list[dict[str, Any]]:
         """Grid rows of the files changed since the page last asked (their cards update)."""

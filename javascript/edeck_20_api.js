@@ -36,12 +36,49 @@
         });
     }
 
+    // The first /state and /grid are asked for as this file loads: the WebUI then still
+    // builds its page (seconds with a big library), and the deck finds them answered when
+    // its root appears. Not when the page has no deck (a WebUI's hidden tab).
+    var early = {};
+
+    function hasDeck() {
+        var config = window.gradio_config;
+        if (!config || !Array.isArray(config.components)) {
+            return true; // cannot tell: ask (the answer is used if the deck appears)
+        }
+        return config.components.some(function (c) {
+            var value = c && c.props && c.props.value;
+            return typeof value === "string" && value.indexOf("embedding_deck_root") !== -1;
+        });
+    }
+
+    function prefetch() {
+        ["state", "grid"].forEach(function (name) {
+            early[name] = request("GET", "/" + name);
+            early[name].catch(function () {}); // a failure is met again, and said, when used
+        });
+    }
+
+    /** The early answer once (asked again if it failed), then fresh requests. */
+    function first(name) {
+        var answer = early[name];
+        early[name] = null;
+        var again = function () {
+            return request("GET", "/" + name);
+        };
+        return answer ? answer.catch(again) : again();
+    }
+
+    if (hasDeck()) {
+        prefetch();
+    }
+
     EDeck.api = {
         state: function () {
-            return request("GET", "/state");
+            return first("state");
         },
         grid: function () {
-            return request("GET", "/grid");
+            return first("grid");
         },
         refresh: function () {
             return request("POST", "/refresh", {});

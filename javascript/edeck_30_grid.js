@@ -48,6 +48,10 @@
         this.family = null;
         this.size = SIZES[options.size] || SIZES.medium;
         this.pending = false;
+        // the container's size and scroll, kept from their events: a render after a DOM
+        // change reads no geometry, so a keystroke costs no forced layout
+        this.box = null;
+        this.scrollY = 0;
         var self = this;
         // WAI-ARIA grid: rows of cells, one Tab stop (roving tabindex), arrows move
         container.setAttribute("role", "grid");
@@ -61,11 +65,20 @@
             }
         });
         container.addEventListener("scroll", function () {
+            self.scrollY = container.scrollTop;
             self.schedule();
         }, {passive: true});
         if (window.ResizeObserver) {
             new ResizeObserver(function () {
-                self.schedule();
+                var shown = !(self.box && self.box.w);
+                self.box = {w: container.clientWidth, h: container.clientHeight};
+                if (shown && self.box.w) {
+                    // the tab was just opened: cards in this frame, not the next (a busy
+                    // WebUI page can hold the next one back for long)
+                    self.render();
+                } else {
+                    self.schedule();
+                }
             }).observe(container);
         }
     }
@@ -76,15 +89,24 @@
         this.schedule();
     };
 
-    Grid.prototype.setItems = function (items, family, keepScroll) {
+    /**
+     * Show items. reuse: the entries themselves did not change (a search, a sort, a folder),
+     * so a card still in view is kept as it is rather than built again.
+     */
+    Grid.prototype.setItems = function (items, family, keepScroll, reuse) {
         this.items = items;
         if (!keepScroll || this.active >= items.length) {
             this.active = 0;
         }
+        if (!reuse || family !== this.family) {
+            this.clear();
+        }
         this.family = family;
-        this.clear();
-        if (!keepScroll) {
+        if (!keepScroll && this.scrollY !== 0) {
             this.container.scrollTop = 0;
+        }
+        if (!keepScroll) {
+            this.scrollY = 0;
         }
         this.render();
     };
@@ -139,6 +161,7 @@
         } else if (L.top + top + L.rowH > c.scrollTop + c.clientHeight) {
             c.scrollTop = L.top + top + L.rowH - c.clientHeight;
         }
+        this.scrollY = c.scrollTop;
         this.setActive(index);
         this.render();
         var node = this.nodes.get(this.items[index].path);
@@ -188,7 +211,7 @@
     };
 
     Grid.prototype.layout = function () {
-        var width = Math.max(this.container.clientWidth - GAP, 100);
+        var width = Math.max(this.width() - GAP, 100);
         if (this.listMode) {
             return this.listLayout(width); // edeck_36_listview.js
         }
@@ -201,15 +224,26 @@
         return {cols: cols, w: cardW, h: cardH, rowH: cardH + GAP, top: 0};
     };
 
+    Grid.prototype.width = function () {
+        return this.box && this.box.w ? this.box.w : this.container.clientWidth;
+    };
+
+    Grid.prototype.height = function () {
+        return this.box && this.box.w ? this.box.h : this.container.clientHeight;
+    };
+
     Grid.prototype.render = function () {
         var L = (this.L = this.layout());
         var rows = Math.ceil(this.items.length / L.cols);
+        var height = this.height();
         this.container.setAttribute("aria-rowcount", String(rows));
         this.container.setAttribute("aria-colcount", String(L.cols));
         this.spacer.style.height = L.top + rows * L.rowH + "px";
-        var top = Math.max(0, this.container.scrollTop - L.top);
+        // fewer rows than before: the browser clamps the scroll (its event renders again)
+        var scrolled = Math.min(this.scrollY, Math.max(0, L.top + rows * L.rowH - height));
+        var top = Math.max(0, scrolled - L.top);
         var first = Math.max(0, Math.floor(top / L.rowH) - MARGIN_ROWS);
-        var last = Math.min(rows, Math.ceil((top + this.container.clientHeight) / L.rowH) + MARGIN_ROWS);
+        var last = Math.min(rows, Math.ceil((top + height) / L.rowH) + MARGIN_ROWS);
         var wanted = new Map();
         for (var i = first * L.cols; i < Math.min(this.items.length, last * L.cols); i++) {
             wanted.set(this.items[i].path, i);
@@ -315,7 +349,8 @@
                     EDeck.t("Civitai marks this NSFW: show the preview"), EDeck.t("Show the preview of {name}", {name: e.name})));
             }
             var img = document.createElement("img");
-            img.loading = "lazy";
+            // no loading="lazy": only the rows in view (and two more) exist, and lazy images
+            // make the browser compute intersections on every frame (measured in A1111)
             img.decoding = "async";
             img.alt = "";
             img.src = EDeck.api.thumbUrl(e, width > 200 ? 384 : 256);

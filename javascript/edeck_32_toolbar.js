@@ -66,9 +66,19 @@
             onChange(what);
         }
 
+        var saveTimer = null;
         search.addEventListener("input", function () {
+            // a keystroke touches nothing else in the toolbar, and stores the text a
+            // moment later (one localStorage write for a burst of keys)
             state.text = search.value;
-            changed("search");
+            clearTimeout(saveTimer);
+            saveTimer = setTimeout(function () {
+                save(state);
+            }, 300);
+            onChange("search");
+        });
+        window.addEventListener("pagehide", function () {
+            save(state);
         });
         sort.addEventListener("change", function () {
             if (/^(uses|last_used)$/.test(sort.value) && state.sort !== sort.value) {

@@ -172,9 +172,9 @@
         var folders = deck.root.querySelector("#embedding_deck_tree_toggle");
         folders.parentNode.insertBefore(button, folders);
         var apply = deck.apply;
-        deck.apply = function (keepScroll) {
+        deck.apply = function (keepScroll, reuse) {
             show(); // the sort may have changed from the toolbar: the header follows
-            return apply.call(deck, keepScroll);
+            return apply.call(deck, keepScroll, reuse);
         };
         if (st.view === "list") {
             deck.apply(true); // the cards drawn before this hook become rows

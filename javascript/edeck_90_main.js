@@ -5,9 +5,15 @@
 (function () {
     "use strict";
     var EDeck = (window.EDeck = window.EDeck || {});
+    // toolbar changes that leave every entry as it was: the cards in view can stay
+    var REUSE = {search: true, sort: true, folder: true, filter: true};
     EDeck.hooks = EDeck.hooks || {cardClick: [], cardDecorate: [], ready: []};
 
     EDeck.MESSAGE_MS = 6000;
+    // Above this many entries a keystroke in the search box paints first and the results
+    // follow in the next frame (filtering 10,000 and drawing the new cards takes longer
+    // than a frame on a slow machine); a burst of keys filters once.
+    EDeck.SYNC_SEARCH_MAX = 1500;
 
     function Deck(root, serverState) {
         this.root = root;
@@ -48,7 +54,11 @@
             if (what === "sort") {
                 self.sortedCache = null;
             }
-            self.apply(what === "target" || what === "tree");
+            if (what === "search" && self.entries.length > EDeck.SYNC_SEARCH_MAX) {
+                self.applySoon();
+                return;
+            }
+            self.apply(what === "target" || what === "tree", REUSE[what]);
         });
         this.bindGrid();
         root.querySelector("#embedding_deck_message").addEventListener("click", function (ev) {
@@ -168,8 +178,24 @@
         return parsed;
     };
 
-    /** Recompute the visible list and repaint; keepScroll keeps the grid where it was. */
-    Deck.prototype.apply = function (keepScroll) {
+    /** apply() for a search, after the keystroke's own frame is painted. */
+    Deck.prototype.applySoon = function () {
+        var self = this;
+        if (this.applyPending) {
+            return;
+        }
+        this.applyPending = true;
+        requestAnimationFrame(function () {
+            setTimeout(function () { // after the frame: rAF callbacks run before its paint
+                self.applyPending = false;
+                self.apply(false, true);
+            }, 0);
+        });
+    };
+
+    /** Recompute the visible list and repaint; keepScroll keeps the grid where it was;
+     * reuse: no entry changed (a search, sort or folder), cards in view are kept. */
+    Deck.prototype.apply = function (keepScroll, reuse) {
         var Q = EDeck.query;
         var st = this.state;
         var parsed = this.parsedQuery(st.text);
@@ -180,7 +206,7 @@
                 !(st.hideIncompatible && Q.incompatibility(e, family));
         });
         this.visible = visible;
-        this.grid.setItems(visible, family, keepScroll);
+        this.grid.setItems(visible, family, keepScroll, reuse);
         this.emptyState(visible);
         var status = this.root.querySelector("#embedding_deck_status");
         status.dataset.total = String(this.entries.length);

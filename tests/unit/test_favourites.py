@@ -79,3 +79,27 @@ def test_set_many_writes_the_store_once(tmp_path):
     store.set_many([(p, sizes[p], p != "a.safetensors") for p in sorted(sizes)])
     assert writes == [2]
     assert store.paths(files) == {"b.safetensors", "c.safetensors"}
+
+
+def test_the_store_is_read_again_only_when_it_changed(tmp_path, monkeypatch):
+    import embedding_deck.favourites as fav
+
+    root = tmp_path / "lib"
+    root.mkdir()
+    f.write_safetensors(str(root / "a.safetensors"), {"emb_params": (2, 768)})
+    f.write_safetensors(str(root / "b.safetensors"), {"emb_params": (3, 768)})
+    files = _files(str(root))
+    sizes = dict(files)
+    mine, _ = _store(str(root), tmp_path / "data")
+    other, _ = _store(str(root), tmp_path / "data")  # another WebUI on the same data folder
+    mine.set("a.safetensors", sizes["a.safetensors"], True)
+    reads = []
+    real = fav.read_list
+    monkeypatch.setattr(fav, "read_list", lambda *a: (reads.append(1), real(*a))[1])
+    for _ in range(3):
+        assert mine.paths(files) == {"a.safetensors"}
+    assert reads == []  # unchanged: not read again
+    other.set("b.safetensors", sizes["b.safetensors"], True)
+    reads.clear()
+    assert mine.paths(files) == {"a.safetensors", "b.safetensors"}  # the other's write is seen
+    assert len(reads) == 1
