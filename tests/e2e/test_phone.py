@@ -157,6 +157,7 @@ def test_long_press_opens_the_card_menu(browser, server):
             "Add to favourites",
             "Compare",
             "Select",
+            "Select all shown",
         ]
         compare = items[4]  # the standalone page cannot generate: off, and says why
         assert compare["disabled"] and "need the WebUI" in compare["note"], compare
@@ -167,7 +168,7 @@ def test_long_press_opens_the_card_menu(browser, server):
         assert _prompt(page, "pos") == "EasyNegative" and _prompt(page, "neg") == ""
         _long_press(page, card)
         assert "Remove from the positive prompt" in [i["label"] for i in page.evaluate(MENU_JS, 390)]
-        page.locator(".edeck-menu-item", has_text="Select").tap()
+        page.locator(".edeck-menu-item[data-item=select]").tap()
         assert card.get_attribute("aria-selected") == "true"
         card.locator(".edeck-more").tap()  # the ⋯ button opens the same menu
         page.locator(".edeck-menu-item", has_text="Edit…").tap()

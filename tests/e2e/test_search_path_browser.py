@@ -34,7 +34,7 @@ def test_deferred_search_reuses_cards_and_stores_the_text(page, server):
     # the card that stayed in view is the same element (not built again)
     assert page.evaluate(f"EDeck.shadow.querySelector('.edeck-card[data-path=\"{KEEP}\"]').__kept") == 1
     assert page.locator("#embedding_deck_query_said").inner_text() == 'Searching: "badhand"'
-    page.wait_for_function("() => JSON.parse(localStorage.getItem('edeck:state')).text === 'badhand'")
+    page.wait_for_function("() => (JSON.parse(localStorage.getItem('edeck:state')) || {}).text === 'badhand'")
 
 
 def test_a_small_library_filters_in_the_keystroke(page, server):
