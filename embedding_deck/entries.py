@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import errno
 import os
+from collections.abc import Iterable
 from typing import Any
 
 from .entry import Entry, Parsed, arch_for_dim
@@ -108,6 +109,12 @@ def mark_collisions(entries: list[Entry]) -> None:
         for entry in group:
             entry.collides_with = [e.path for e in group if e is not entry]
             entry.collision_winner = entry is group[-1]
+
+
+def mark_collisions_of(entries: Iterable[Entry], names: set[str]) -> None:
+    """mark_collisions for the entries with one of ``names`` only (after one file changed:
+    only its old and new names can have gained or lost a collision)."""
+    mark_collisions([e for e in entries if e.name in names])
 
 
 def join(folder: str, name: str) -> str:

@@ -18,7 +18,15 @@ from collections.abc import Iterator
 from typing import Any
 
 from .atomic import atomic_write_json
-from .entries import build_entry, error_entry, join, mark_collisions, renamed_entry, stat_sentence
+from .entries import (
+    build_entry,
+    error_entry,
+    join,
+    mark_collisions,
+    mark_collisions_of,
+    renamed_entry,
+    stat_sentence,
+)
 from .entry import Entry, Parsed
 from .filetimes import birth_time
 from .formats import NotAnEmbedding, read_file
@@ -92,6 +100,7 @@ class Library:
         self._walker = Walker(self.root)
         self._candidate_count = -1
         self._dirty = False
+        self._deferred = 0  # inside deferred_saves(): the cache file is written once, after
         self._load_cache()
 
     # -- cache file ---------------------------------------------------------------
@@ -114,7 +123,7 @@ class Library:
         The entries are usable at once; ``flush()`` waits for the write (the CLI calls it
         before exiting).
         """
-        if not self.cache_path or not self._dirty:
+        if not self.cache_path or not self._dirty or self._deferred:
             return
         # Shallow snapshots only: the writer thread turns records into plain dicts itself.
         # Records are replaced, never changed in place, except record["parsed"] turning
@@ -252,6 +261,16 @@ class Library:
         entry.warnings = entry.warnings + list(record["warnings"])
         entry.sidecars = [join(cand.folder.rel, s[1]) for s in stamp]
 
+    @contextlib.contextmanager
+    def deferred_saves(self) -> Iterator[None]:
+        """Many refresh_one() calls (a batch of file operations), one cache write after."""
+        self._deferred += 1
+        try:
+            yield
+        finally:
+            self._deferred -= 1
+            self.save_cache()
+
     def refresh_one(self, rel: str) -> Entry | None:
         """Re-read one entry (its file, sidecars and preview) without walking the folder."""
         with self._lock, _no_gc():
@@ -263,12 +282,14 @@ class Library:
                 cands = []
             cand = next((c for c in cands if c.rel == rel), None)
             self._keys.pop(rel, None)
+            old = self.entries.get(rel)
             entry = self._entry_for(cand) if cand is not None else None
             if entry is None:
                 self.entries.pop(rel, None)
             else:
                 self.entries[rel] = entry
-            mark_collisions(list(self.entries.values()))
+            names = {e.name for e in (old, entry) if e is not None}
+            mark_collisions_of(self.entries.values(), names)
             self.save_cache()
             return entry
 

@@ -56,15 +56,21 @@ class BulkOps:
         if action == "favourite":
             return self.favourite(items)
         merged = _Merged()
-        for body in items:
-            try:
-                merged.add(self.actions[action](body))
-            except DeckError as err:
-                merged.fail(body, str(err))
-            except Exception as err:
-                log.exception("Embedding Deck: %s failed for %r", action, body.get("path"))
-                merged.fail(body, f"It failed unexpectedly ({type(err).__name__}); it was left as it was.")
+        with self.ops.batch():
+            for body in items:
+                self._one(merged, action, body)
         return merged.answer(sorted(self.deck.library.folders), self.deck.take_repairs())
+
+    def _one(self, merged: _Merged, action: str, body: dict[str, Any]) -> None:
+        """One item; its failure is a sentence in the answer, and the batch goes on (an
+        unexpected error too: the batch's undo must not be lost with it)."""
+        try:
+            merged.add(self.actions[action](body))
+        except DeckError as err:
+            merged.fail(body, str(err))
+        except Exception as err:
+            log.exception("Embedding Deck: %s failed for %r", action, body.get("path"))
+            merged.fail(body, f"It failed unexpectedly ({type(err).__name__}); it was left as it was.")
 
     # -- the actions that are not LibraryOps's ----------------------------------------------
     def edit(self, body: dict[str, Any]) -> dict[str, Any]:

@@ -9,6 +9,7 @@ what undoes the operation (the routes then start the host's reload, as Refresh d
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -32,13 +33,28 @@ class LibraryOps:
             duplicates.cache_file_for(deck.host.cache_dir, deck.library.root)
         )
         self._dupes_known = False
+        self._batch = threading.local()
 
     @contextmanager
     def _lock(self) -> Iterator[None]:
         """One file operation at a time, across processes; what a crash left is repaired first."""
+        if getattr(self._batch, "on", False):
+            yield  # inside batch(): held and repaired already
+            return
         with self.deck.lock.hold():
             self.deck.repair()
             yield
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Several operations under one hold of the lock: the repair and the index's cache
+        file once for all, not once per file (bulk_ops)."""
+        with self._lock(), self.deck.library.deferred_saves():
+            self._batch.on = True
+            try:
+                yield
+            finally:
+                self._batch.on = False
 
     @property
     def root(self) -> str:
