@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import errno
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from .entry import Entry, Parsed, arch_for_dim
@@ -111,10 +111,16 @@ def mark_collisions(entries: list[Entry]) -> None:
             entry.collision_winner = entry is group[-1]
 
 
-def mark_collisions_of(entries: Iterable[Entry], names: set[str]) -> None:
+def mark_collisions_of(
+    entries: Iterable[Entry], names: set[str], walk_key: Callable[[str], Any] | None = None
+) -> None:
     """mark_collisions for the entries with one of ``names`` only (after one file changed:
-    only its old and new names can have gained or lost a collision)."""
-    mark_collisions([e for e in entries if e.name in names])
+    only its old and new names can have gained or lost a collision). ``walk_key(path)``
+    puts a group in the walk's order (the winner is the last), when entries are not."""
+    group = [e for e in entries if e.name in names]
+    if walk_key is not None and len({e.name for e in group}) < len(group):  # a name is shared
+        group.sort(key=lambda e: walk_key(e.path))
+    mark_collisions(group)
 
 
 def join(folder: str, name: str) -> str:

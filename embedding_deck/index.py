@@ -289,9 +289,28 @@ class Library:
             else:
                 self.entries[rel] = entry
             names = {e.name for e in (old, entry) if e is not None}
-            mark_collisions_of(self.entries.values(), names)
+            mark_collisions_of(self.entries.values(), names, self._walk_key)
             self.save_cache()
             return entry
+
+    def _walk_key(self, rel: str) -> tuple[tuple[int, int], ...]:
+        """Where the walk meets ``rel``: in each folder its files come first (in listing
+        order), then its sub-folders, depth first — the order the WebUI registers files in,
+        so the last of a name's files is the one it keeps. (A file placed by refresh_one is
+        last in the dict, not in that order.)"""
+        key = []
+        folder = self.root
+        parts = rel.split("/")
+        for depth, part in enumerate(parts):
+            try:
+                with os.scandir(folder) as it:
+                    names = [e.name for e in it]
+            except OSError:
+                names = []
+            last = depth == len(parts) - 1
+            key.append((0 if last else 1, names.index(part) if part in names else len(names)))
+            folder = os.path.join(folder, part)
+        return tuple(key)
 
     def get(self, rel: str) -> Entry | None:
         """The entry at a relative path from the last scan."""

@@ -313,3 +313,46 @@ def test_a_file_recopied_with_its_old_mtime_and_inode_is_read_again(emb_dir, tmp
     lib.flush()
     warm = Library(str(emb_dir), cache).scan()[0]  # a new process trusts the cache file
     assert (warm.vectors, warm.created) == (3, 1_234_567_890.0)
+
+
+def test_refresh_one_marks_collisions_as_a_full_scan_would(emb_dir):
+    """refresh_one re-marks only the changed file's old and new names: the same marks as
+    a full scan after each of these renames (a twin made, broken, undone)."""
+    st(emb_dir, "a.safetensors")
+    st(emb_dir, "SD15/a.safetensors")
+    st(emb_dir, "SD15/b.safetensors")
+    st(emb_dir, "c.safetensors")
+    lib = Library(str(emb_dir))
+    lib.scan()
+
+    def marks(entries) -> dict:
+        return {e.path: (sorted(e.collides_with), e.collision_winner) for e in entries}
+
+    for old, new in (
+        ("c.safetensors", "b.safetensors"),  # b gains a twin
+        ("SD15/a.safetensors", "SD15/d.safetensors"),  # a loses its twin
+        ("b.safetensors", "c.safetensors"),  # and back
+    ):
+        os.rename(emb_dir / old, emb_dir / new)
+        lib.refresh_one(old)
+        lib.refresh_one(new)
+        fresh = Library(str(emb_dir))
+        assert marks(lib.entries.values()) == marks(fresh.scan()), (old, new)
+
+
+def test_deferred_saves_write_the_cache_once(emb_dir, tmp_path, monkeypatch):
+    for i in range(3):
+        st(emb_dir, f"e{i}.safetensors")
+    lib = Library(str(emb_dir), str(tmp_path / "cache.json"))
+    lib.scan()
+    lib.flush()
+    writes = []
+    real = lib._write_cache
+    monkeypatch.setattr(lib, "_write_cache", lambda *a: (writes.append(1), real(*a)))
+    with lib.deferred_saves():
+        for i in range(3):
+            os.utime(emb_dir / f"e{i}.safetensors", (1, 1))
+            lib.refresh_one(f"e{i}.safetensors")
+        assert writes == []
+    lib.flush()
+    assert writes == [1]
