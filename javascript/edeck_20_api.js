@@ -69,7 +69,7 @@
         return answer ? answer.catch(again) : again();
     }
 
-    if (hasDeck()) {
+    if (typeof window.fetch === "function" && hasDeck()) {
         prefetch();
     }
 
