@@ -118,8 +118,7 @@ class UsageDB:
         try:
             db.execute("PRAGMA busy_timeout=30000")
             if not self._ready:
-                db.execute("PRAGMA journal_mode=WAL")
-                db.executescript(_SCHEMA)
+                _prepare(db)
                 self._ready = True
             with db:  # commit, or roll back on an error
                 yield db
@@ -211,6 +210,24 @@ class UsageDB:
                     (path, size, mtime_ns),
                 )
         batch.clear()
+
+
+def _prepare(db: sqlite3.Connection, wait: float = 30.0) -> None:
+    """WAL mode and the tables, also while another WebUI does the same: switching the
+    journal mode is refused at once ("database is locked") when another connection holds
+    the file, without the busy timeout's wait, so it is tried again for a while. WAL stays
+    set in the file: once one process set it, the others find it so and change nothing."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            if db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                db.execute("PRAGMA journal_mode=WAL")
+            db.executescript(_SCHEMA)
+            return
+        except sqlite3.OperationalError as err:
+            if "locked" not in str(err) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def _images(folders: Iterable[str], skip: list[str]) -> Iterator[tuple[str, os.stat_result]]:

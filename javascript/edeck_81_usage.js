@@ -1,6 +1,7 @@
 /**
  * Embedding Deck — usage statistics in the page: a "used n×" badge on cards (the tooltip
- * splits positive / negative and says when it was last used), and "Read my history" in
+ * splits positive / negative and says when it was last used), a "Used" row in the
+ * editor's facts, and "Read my history" in
  * Fill in ▾, which asks the server to read the infotexts of the images already in the
  * outputs folders (once per file), with progress and Cancel, then reloads the counts.
  * New images the WebUI saves are counted by the server as they are saved.
@@ -29,6 +30,27 @@
         badge.title = EDeck.t("Used {n} times: {pos} in positive prompts, {neg} in negative ones; last on {date}", {
             n: entry.uses, pos: entry.used_pos || 0, neg: entry.used_neg || 0, date: EDeck.format.date(entry.last_used)});
         badges.appendChild(badge);
+    }
+
+    /** The editor's facts get a "Used" row: the same counts as the badge, or never. */
+    function editorFacts(modal, cur) {
+        var table = modal.querySelector(".edeck-facts");
+        var row = cur.row || {};
+        if (!table || row.error) {
+            return;
+        }
+        var text = row.uses ? EDeck.t("Used {n} times: {pos} in positive prompts, {neg} in negative ones; last on {date}", {
+            n: row.uses, pos: row.used_pos || 0, neg: row.used_neg || 0, date: EDeck.format.date(row.last_used)}) :
+            EDeck.t("Not in any image counted so far.");
+        var th = document.createElement("th");
+        th.textContent = EDeck.t("Used");
+        var td = document.createElement("td");
+        td.dataset.fact = "Used";
+        td.textContent = text;
+        var tr = document.createElement("tr");
+        tr.appendChild(th);
+        tr.appendChild(td);
+        table.appendChild(tr);
     }
 
     function show(status) {
@@ -67,6 +89,8 @@
 
     EDeck.hooks = EDeck.hooks || {cardClick: [], cardDecorate: [], ready: []};
     EDeck.hooks.cardDecorate.push(decorate);
+    EDeck.hooks.editorFill = EDeck.hooks.editorFill || [];
+    EDeck.hooks.editorFill.push(editorFacts);
     EDeck.hooks.ready.push(function (d) {
         deck = d;
         var button = lib().h("button", {id: "embedding_deck_read_history", class: "edeck-button edeck-fillable", type: "button",

@@ -59,6 +59,12 @@ def test_read_my_history_counts_sort_and_filter(page, history_server):
     assert card_paths(page) == [BH]
     page.locator("#embedding_deck_view").click()
     assert page.locator(f'.edeck-list-row[data-path="{BH}"] .edeck-col-uses').inner_text() == "4"
+    # and in the editor's facts
+    page.locator(f'.edeck-card[data-path="{BH}"]').focus()
+    page.keyboard.press("e")
+    used = page.locator('#embedding_deck_modal td[data-fact="Used"]')
+    used.wait_for()
+    assert used.inner_text().startswith("Used 4 times: 0 in positive prompts, 4 in negative ones")
 
 
 def test_without_outputs_folders_there_is_nothing_to_read(page, server):

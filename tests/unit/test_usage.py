@@ -51,7 +51,9 @@ def test_two_processes_counting_at_once(tmp_path):
     path = str(tmp_path / "usage.sqlite")
     UsageDB(path)
     ctx = multiprocessing.get_context("spawn")
-    procs = [ctx.Process(target=_count, args=(path, 200)) for _ in range(2)]
+    # four WebUIs start at once: the first use makes the file, WAL mode and the tables
+    # (switching to WAL is refused at once while another holds the file: retried)
+    procs = [ctx.Process(target=_count, args=(path, 100)) for _ in range(4)]
     for p in procs:
         p.start()
     for p in procs:
@@ -101,3 +103,25 @@ def test_an_image_from_a_cached_prompt_counts_as_the_one_before(tmp_path):
     db = UsageDB(str(tmp_path / "data" / "usage.sqlite"))
     assert db.backfill([str(out)])["with_uses"] == 2  # 00003's prompt was never encoded with them
     assert {r["name"]: r["total"] for r in db.rows()}["badhandv4"] == 2
+
+
+def test_first_use_waits_for_another_webui_holding_the_file(tmp_path):
+    """The first use (making WAL mode and the tables) waits while another connection
+    holds the file, and then counts. (The race this guards against — two first uses
+    switching to WAL at once, one refused without waiting — is the four-process test's.)"""
+    import sqlite3
+    import threading
+    import time
+
+    path = str(tmp_path / "usage.sqlite")
+    other = sqlite3.connect(path, check_same_thread=False)
+    other.execute("CREATE TABLE x (a)")
+    other.execute("BEGIN EXCLUSIVE")
+    release = threading.Timer(0.6, other.commit)
+    release.start()
+    start = time.monotonic()
+    UsageDB(path).record([Use("EasyNegative", "c74b4e810b03", False, True)])
+    release.join()
+    other.close()
+    assert time.monotonic() - start >= 0.5
+    assert [r["total"] for r in UsageDB(path).rows()] == [1]
