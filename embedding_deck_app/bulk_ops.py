@@ -11,6 +11,7 @@ sends a long selection in chunks, for progress, and undoes them last first).
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from collections.abc import Callable
@@ -91,8 +92,17 @@ class BulkOps:
         changes = _changes(user, body)
         if not changes:
             return {"rows": [self.deck._grid_row(entry)], "undo": None}
+        made = not os.path.lexists(json_file)
         saved = self.deck.save_meta(rel, changes, stamp)
+        if body.get("made") is True and _left_empty(json_file):
+            # the undo of the edit that made this X.json: no empty file stays behind
+            with self.deck.lock.hold():
+                os.remove(json_file)
+            entry = self.deck.library.refresh_one(rel)
+            saved["row"] = self.deck._grid_row(entry) if entry else None
         undo_body = {"path": rel, "set": {k: c["from"] for k, c in changes.items()}}
+        if made:
+            undo_body["made"] = True
         return {
             "rows": [saved["row"]] if saved["row"] else [],
             "undo": {"route": f"{PREFIX}/bulk", "action": "edit", "body": undo_body},
@@ -143,6 +153,14 @@ def _changes(user: dict[str, Any], body: dict[str, Any]) -> dict[str, dict[str, 
         if user.get(key) != value:
             changes[key] = {"from": user.get(key), "to": value}
     return changes
+
+
+def _left_empty(path: str) -> bool:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return json.load(fh) == {}
+    except (OSError, ValueError):
+        return False
 
 
 def _texts(value: Any) -> list[str]:
