@@ -139,7 +139,7 @@ def measure(url: str) -> dict:
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1600, "height": 1000})
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})  # the size
         t0 = time.perf_counter()
         page.goto(url)
         page.wait_for_selector("#tabs button")
